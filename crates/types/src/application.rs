@@ -156,7 +156,11 @@ pub struct ApplicationSource {
 impl ApplicationSource {
     /// `targetRevision`, or `HEAD` when empty.
     pub fn revision(&self) -> &str {
-        if self.target_revision.is_empty() { "HEAD" } else { &self.target_revision }
+        if self.target_revision.is_empty() {
+            "HEAD"
+        } else {
+            &self.target_revision
+        }
     }
 }
 
@@ -314,9 +318,9 @@ impl SyncPolicy {
     /// Whether a `Name=value` sync option is set to `value` (case-insensitive on the value).
     pub fn has_option(&self, name: &str, value: &str) -> bool {
         self.sync_options.iter().any(|option| {
-            option
-                .split_once('=')
-                .is_some_and(|(key, set)| key.trim() == name && set.trim().eq_ignore_ascii_case(value))
+            option.split_once('=').is_some_and(|(key, set)| {
+                key.trim() == name && set.trim().eq_ignore_ascii_case(value)
+            })
         })
     }
 }
@@ -398,9 +402,14 @@ impl Application {
     /// (a file and line). Returns the Application and one warning per field ferry does not
     /// know, named by its path (`spec.source.foo`): nothing is dropped silently.
     pub fn from_value(document: Value, origin: &str) -> Result<(Self, Vec<String>)> {
-        let api_version = document.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+        let api_version = document
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("");
         let kind = document.get("kind").and_then(Value::as_str).unwrap_or("");
-        if kind != "Application" || (api_version != FERRY_API_VERSION && api_version != ARGO_API_VERSION) {
+        if kind != "Application"
+            || (api_version != FERRY_API_VERSION && api_version != ARGO_API_VERSION)
+        {
             return Err(Error::NotAnApplication {
                 origin: origin.to_string(),
                 reason: format!(
@@ -421,10 +430,12 @@ impl Application {
         };
         let tracking = serde_ignored::Deserializer::new(document, &mut on_unknown);
         let application: Application =
-            serde_path_to_error::deserialize(tracking).map_err(|error| Error::InvalidApplication {
-                origin: origin.to_string(),
-                name: name.clone(),
-                reason: format!("field {}: {}", error.path(), error.inner()),
+            serde_path_to_error::deserialize(tracking).map_err(|error| {
+                Error::InvalidApplication {
+                    origin: origin.to_string(),
+                    name: name.clone(),
+                    reason: format!("field {}: {}", error.path(), error.inner()),
+                }
             })?;
         Ok((application, unknown))
     }
@@ -436,7 +447,11 @@ impl Application {
 
     /// The project, `default` when empty.
     pub fn project(&self) -> &str {
-        if self.spec.project.is_empty() { "default" } else { &self.spec.project }
+        if self.spec.project.is_empty() {
+            "default"
+        } else {
+            &self.spec.project
+        }
     }
 }
 
@@ -475,13 +490,19 @@ mod tests {
         let (app, warnings) = Application::from_value(argo_guestbook(), "app.yaml:1").unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
         let source = app.source().unwrap();
-        assert_eq!(source.repo_url, "https://github.com/argoproj/argocd-example-apps.git");
+        assert_eq!(
+            source.repo_url,
+            "https://github.com/argoproj/argocd-example-apps.git"
+        );
         assert_eq!(source.kustomize.as_ref().unwrap().name_prefix, "prod-");
         let policy = app.spec.sync_policy.as_ref().unwrap();
         assert!(policy.automated.as_ref().unwrap().self_heal);
         assert!(policy.has_option("CreateNamespace", "true"));
         assert_eq!(policy.retry.as_ref().unwrap().limit, 5);
-        assert_eq!(app.spec.ignore_differences[0].json_pointers, ["/spec/replicas"]);
+        assert_eq!(
+            app.spec.ignore_differences[0].json_pointers,
+            ["/spec/replicas"]
+        );
         assert_eq!(app.spec.revision_history_limit, Some(3));
     }
 
@@ -493,7 +514,10 @@ mod tests {
         let (_, warnings) = Application::from_value(document, "app.yaml:1").unwrap();
         assert_eq!(
             warnings,
-            ["unknown field spec.source.pathh ignored", "unknown field spec.sncPolicy ignored"]
+            [
+                "unknown field spec.source.pathh ignored",
+                "unknown field spec.sncPolicy ignored"
+            ]
         );
     }
 
@@ -501,14 +525,25 @@ mod tests {
     fn a_field_of_the_wrong_type_is_an_error_naming_the_field() {
         let mut document = argo_guestbook();
         document["spec"]["revisionHistoryLimit"] = json!("ten");
-        let error = Application::from_value(document, "app.yaml:1").unwrap_err().to_string();
-        assert!(error.contains("app.yaml:1") && error.contains("guestbook"), "{error}");
-        assert!(error.contains("field spec.revisionHistoryLimit: invalid type"), "{error}");
+        let error = Application::from_value(document, "app.yaml:1")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("app.yaml:1") && error.contains("guestbook"),
+            "{error}"
+        );
+        assert!(
+            error.contains("field spec.revisionHistoryLimit: invalid type"),
+            "{error}"
+        );
     }
 
     #[test]
     fn other_kinds_are_not_applications() {
-        let error = Application::from_value(json!({"apiVersion": "v1", "kind": "ConfigMap"}), "cm.yaml:1");
+        let error = Application::from_value(
+            json!({"apiVersion": "v1", "kind": "ConfigMap"}),
+            "cm.yaml:1",
+        );
         assert!(matches!(error, Err(Error::NotAnApplication { .. })));
     }
 }

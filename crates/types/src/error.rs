@@ -50,7 +50,9 @@ pub enum Error {
         message: String,
     },
     /// A Go-style duration such as `5s` or `3m` could not be read.
-    #[error("invalid duration {0:?}: expected a number with a unit (ns, us, ms, s, m, h), like \"5s\" or \"1m30s\"")]
+    #[error(
+        "invalid duration {0:?}: expected a number with a unit (ns, us, ms, s, m, h), like \"5s\" or \"1m30s\""
+    )]
     Duration(String),
 }
 

@@ -4,7 +4,9 @@ use serde::{Deserialize, Serialize};
 
 /// Health, ranked from best to worst as Argo CD ranks it: the health of a group of objects
 /// is the worst of theirs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 pub enum HealthStatusCode {
     /// Running as declared.
     Healthy,

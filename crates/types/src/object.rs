@@ -39,12 +39,18 @@ impl Manifest {
 
     /// `apiVersion`, or the empty string.
     pub fn api_version(&self) -> &str {
-        self.object.get("apiVersion").and_then(Value::as_str).unwrap_or("")
+        self.object
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 
     /// `kind`, or the empty string.
     pub fn kind(&self) -> &str {
-        self.object.get("kind").and_then(Value::as_str).unwrap_or("")
+        self.object
+            .get("kind")
+            .and_then(Value::as_str)
+            .unwrap_or("")
     }
 
     /// `metadata.name`, or the empty string.
@@ -95,7 +101,11 @@ impl Gvk {
             Some((group, version)) => (group, version),
             None => ("", api_version),
         };
-        Self { group: group.to_string(), version: version.to_string(), kind: kind.to_string() }
+        Self {
+            group: group.to_string(),
+            version: version.to_string(),
+            kind: kind.to_string(),
+        }
     }
 
     /// The `apiVersion` string: `group/version`, or `version` for the core group.
@@ -144,7 +154,11 @@ mod tests {
     fn a_manifest_knows_its_identity() {
         let manifest = Manifest::new(
             json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "prod"}}),
-            Origin { file: "a.yaml".into(), document: 0, line: 1 },
+            Origin {
+                file: "a.yaml".into(),
+                document: 0,
+                line: 1,
+            },
         );
         assert_eq!(manifest.key().to_string(), "apps/Deployment/prod/web");
         assert_eq!(manifest.gvk().api_version(), "apps/v1");

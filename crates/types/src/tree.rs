@@ -25,7 +25,9 @@ impl RepoPath {
 
     /// Joins a relative path onto this one, resolving `.` and `..` lexically.
     pub fn join(&self, relative: &str) -> Result<Self> {
-        let escapes = || Error::PathEscapes { path: relative.to_string() };
+        let escapes = || Error::PathEscapes {
+            path: relative.to_string(),
+        };
         if relative.starts_with('/') || relative.starts_with('\\') || has_drive_prefix(relative) {
             return Err(escapes());
         }
@@ -86,7 +88,11 @@ impl RepoPath {
 
 impl fmt::Display for RepoPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.0.is_empty() { f.write_str(".") } else { f.write_str(&self.0) }
+        if self.0.is_empty() {
+            f.write_str(".")
+        } else {
+            f.write_str(&self.0)
+        }
     }
 }
 
@@ -133,15 +139,21 @@ pub fn resolve(tree: &dyn SourceTree, path: &RepoPath) -> Result<RepoPath> {
     let mut pending: Vec<String> = path.components().rev().map(str::to_string).collect();
     let mut links_followed = 0;
     while let Some(part) = pending.pop() {
-        let candidate = resolved.join(&part).map_err(|_| Error::PathEscapes { path: path.to_string() })?;
+        let candidate = resolved.join(&part).map_err(|_| Error::PathEscapes {
+            path: path.to_string(),
+        })?;
         match tree.entry(&candidate)? {
             Some(Entry::Symlink { target }) => {
                 links_followed += 1;
                 if links_followed > MAX_LINKS {
-                    return Err(Error::SymlinkLoop { path: path.to_string() });
+                    return Err(Error::SymlinkLoop {
+                        path: path.to_string(),
+                    });
                 }
                 if target.starts_with('/') {
-                    return Err(Error::PathEscapes { path: path.to_string() });
+                    return Err(Error::PathEscapes {
+                        path: path.to_string(),
+                    });
                 }
                 // The target is relative to the directory holding the link: re-queue its parts.
                 for component in target.split('/').rev() {
@@ -170,19 +182,27 @@ enum MemoryEntry {
 impl MemoryTree {
     /// An empty tree, described as `name` in messages.
     pub fn new(name: impl Into<String>) -> Self {
-        Self { name: name.into(), files: BTreeMap::new() }
+        Self {
+            name: name.into(),
+            files: BTreeMap::new(),
+        }
     }
 
     /// Adds a regular file. `path` is relative to the root, `/`-separated.
     pub fn insert_file(&mut self, path: &str, content: impl Into<Vec<u8>>) -> &mut Self {
-        self.files.insert(path.trim_matches('/').to_string(), MemoryEntry::File(content.into()));
+        self.files.insert(
+            path.trim_matches('/').to_string(),
+            MemoryEntry::File(content.into()),
+        );
         self
     }
 
     /// Adds a symbolic link pointing at `target`.
     pub fn insert_symlink(&mut self, path: &str, target: &str) -> &mut Self {
-        self.files
-            .insert(path.trim_matches('/').to_string(), MemoryEntry::Symlink(target.to_string()));
+        self.files.insert(
+            path.trim_matches('/').to_string(),
+            MemoryEntry::Symlink(target.to_string()),
+        );
         self
     }
 
@@ -201,15 +221,22 @@ impl MemoryTree {
             return true;
         }
         let prefix = format!("{}/", path.as_str());
-        self.files.range(prefix.clone()..).next().is_some_and(|(key, _)| key.starts_with(&prefix))
+        self.files
+            .range(prefix.clone()..)
+            .next()
+            .is_some_and(|(key, _)| key.starts_with(&prefix))
     }
 }
 
 impl SourceTree for MemoryTree {
     fn entry(&self, path: &RepoPath) -> Result<Option<Entry>> {
         match self.files.get(path.as_str()) {
-            Some(MemoryEntry::File(bytes)) => Ok(Some(Entry::File { size: bytes.len() as u64 })),
-            Some(MemoryEntry::Symlink(target)) => Ok(Some(Entry::Symlink { target: target.clone() })),
+            Some(MemoryEntry::File(bytes)) => Ok(Some(Entry::File {
+                size: bytes.len() as u64,
+            })),
+            Some(MemoryEntry::Symlink(target)) => Ok(Some(Entry::Symlink {
+                target: target.clone(),
+            })),
             None if self.is_dir(path) => Ok(Some(Entry::Dir)),
             None => Ok(None),
         }
@@ -218,15 +245,25 @@ impl SourceTree for MemoryTree {
     fn read_file(&self, path: &RepoPath) -> Result<Vec<u8>> {
         match self.files.get(path.as_str()) {
             Some(MemoryEntry::File(bytes)) => Ok(bytes.clone()),
-            _ => Err(Error::NotFound { path: path.to_string(), tree: self.name.clone() }),
+            _ => Err(Error::NotFound {
+                path: path.to_string(),
+                tree: self.name.clone(),
+            }),
         }
     }
 
     fn list_dir(&self, path: &RepoPath) -> Result<Vec<String>> {
         if !self.is_dir(path) {
-            return Err(Error::NotFound { path: path.to_string(), tree: self.name.clone() });
+            return Err(Error::NotFound {
+                path: path.to_string(),
+                tree: self.name.clone(),
+            });
         }
-        let prefix = if path.is_root() { String::new() } else { format!("{}/", path.as_str()) };
+        let prefix = if path.is_root() {
+            String::new()
+        } else {
+            format!("{}/", path.as_str())
+        };
         let mut names: Vec<String> = self
             .files
             .range(prefix.clone()..)
@@ -261,15 +298,24 @@ mod tests {
     fn joining_dot_dot_beyond_the_root_is_an_escape() {
         let base = RepoPath::new("apps/web").unwrap();
         assert_eq!(base.join("../base").unwrap().as_str(), "apps/base");
-        assert!(matches!(base.join("../../../x"), Err(Error::PathEscapes { .. })));
-        assert!(matches!(RepoPath::new("/etc/passwd"), Err(Error::PathEscapes { .. })));
+        assert!(matches!(
+            base.join("../../../x"),
+            Err(Error::PathEscapes { .. })
+        ));
+        assert!(matches!(
+            RepoPath::new("/etc/passwd"),
+            Err(Error::PathEscapes { .. })
+        ));
     }
 
     #[test]
     fn directories_list_their_direct_children_once() {
         let names = tree().list_dir(&RepoPath::new("apps").unwrap()).unwrap();
         assert_eq!(names, ["link", "out", "web", "webhook.yaml"]);
-        assert_eq!(tree().list_dir(&RepoPath::root()).unwrap(), ["apps", "loop"]);
+        assert_eq!(
+            tree().list_dir(&RepoPath::root()).unwrap(),
+            ["apps", "loop"]
+        );
     }
 
     #[test]

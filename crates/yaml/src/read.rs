@@ -18,7 +18,9 @@ pub struct Document {
 /// Parses every document of a YAML (or JSON) stream. Empty documents and documents that
 /// are only `null` are skipped, as kubectl skips them; their index is still counted.
 pub fn parse_documents(file: &str, bytes: &[u8]) -> Result<Vec<Document>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| Error::NotUtf8 { file: file.to_string() })?;
+    let text = std::str::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
+        file: file.to_string(),
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if file.ends_with(".json") {
         return parse_json(file, text);
@@ -29,7 +31,11 @@ pub fn parse_documents(file: &str, bytes: &[u8]) -> Result<Vec<Document>> {
         if value.is_null() {
             continue;
         }
-        documents.push(Document { value, index, line: chunk.content_line });
+        documents.push(Document {
+            value,
+            index,
+            line: chunk.content_line,
+        });
     }
     Ok(documents)
 }
@@ -40,7 +46,10 @@ pub fn parse_single(file: &str, bytes: &[u8]) -> Result<Value> {
     match documents.len() {
         1 => Ok(documents.remove(0).value),
         0 => Ok(Value::Null),
-        found => Err(Error::DocumentCount { file: file.to_string(), found }),
+        found => Err(Error::DocumentCount {
+            file: file.to_string(),
+            found,
+        }),
     }
 }
 
@@ -55,7 +64,11 @@ fn parse_json(file: &str, text: &str) -> Result<Vec<Document>> {
             message: error.to_string(),
         })?;
         if !value.is_null() {
-            documents.push(Document { value, index, line: 1 });
+            documents.push(Document {
+                value,
+                index,
+                line: 1,
+            });
         }
     }
     Ok(documents)
@@ -123,7 +136,10 @@ fn finish_chunk(text: &str, start_line: usize) -> Chunk {
             !trimmed.is_empty() && !trimmed.starts_with('#') && trimmed != "---"
         })
         .map_or(start_line, |(index, _)| index + 1);
-    Chunk { text: text.to_string(), content_line }
+    Chunk {
+        text: text.to_string(),
+        content_line,
+    }
 }
 
 fn parse_chunk(file: &str, chunk: &Chunk) -> Result<Value> {
@@ -137,8 +153,15 @@ fn parse_chunk(file: &str, chunk: &Chunk) -> Result<Value> {
         legacy_octal_numbers: true,
     };
     serde_saphyr::from_str_with_options::<Value>(&chunk.text, options).map_err(|error| {
-        let (line, column) = error.location().map_or((0, 0), |at| (at.line(), at.column()));
-        Error::Syntax { file: file.to_string(), line, column, message: first_line(&error.to_string()) }
+        let (line, column) = error
+            .location()
+            .map_or((0, 0), |at| (at.line(), at.column()));
+        Error::Syntax {
+            file: file.to_string(),
+            line,
+            column,
+            message: first_line(&error.to_string()),
+        }
     })
 }
 
@@ -153,23 +176,34 @@ mod tests {
 
     #[test]
     fn octal_modes_and_yaml_11_booleans_read_as_kubernetes_reads_them() {
-        let value = parse_single("a.yaml", b"defaultMode: 0644\nenabled: yes\nport: 8080\nversion: \"1.0\"\n").unwrap();
-        assert_eq!(value, json!({"defaultMode": 420, "enabled": true, "port": 8080, "version": "1.0"}));
+        let value = parse_single(
+            "a.yaml",
+            b"defaultMode: 0644\nenabled: yes\nport: 8080\nversion: \"1.0\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            value,
+            json!({"defaultMode": 420, "enabled": true, "port": 8080, "version": "1.0"})
+        );
     }
 
     #[test]
     fn a_stream_yields_each_document_with_its_start_line() {
         let text = "# leading comment\napiVersion: v1\nkind: A\n---\n---\n# only a comment\n---\n\nkind: B\n...\n--- {kind: C}\n";
         let documents = parse_documents("s.yaml", text.as_bytes()).unwrap();
-        let summary: Vec<(usize, usize, &str)> =
-            documents.iter().map(|d| (d.index, d.line, d.value["kind"].as_str().unwrap())).collect();
+        let summary: Vec<(usize, usize, &str)> = documents
+            .iter()
+            .map(|d| (d.index, d.line, d.value["kind"].as_str().unwrap()))
+            .collect();
         assert_eq!(summary, [(0, 2, "A"), (3, 9, "B"), (4, 11, "C")]);
     }
 
     #[test]
     fn syntax_errors_name_file_line_and_column() {
         let text = "a: 1\n---\nkind: B\n  bad: [\n";
-        let error = parse_documents("dir/bad.yaml", text.as_bytes()).unwrap_err().to_string();
+        let error = parse_documents("dir/bad.yaml", text.as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(error.starts_with("dir/bad.yaml:4:"), "{error}");
     }
 
@@ -177,7 +211,9 @@ mod tests {
     fn json_files_parse_as_json_with_positions() {
         let documents = parse_documents("a.json", br#"{"kind": "A"}"#).unwrap();
         assert_eq!(documents[0].value["kind"], "A");
-        let error = parse_documents("b.json", b"{\n  \"kind\": }").unwrap_err().to_string();
+        let error = parse_documents("b.json", b"{\n  \"kind\": }")
+            .unwrap_err()
+            .to_string();
         assert!(error.starts_with("b.json:2:"), "{error}");
     }
 
@@ -188,8 +224,15 @@ mod tests {
 
     #[test]
     fn a_block_scalar_keeps_an_indented_triple_dash() {
-        let documents = parse_documents("b.yaml", b"data:\n  script: |\n    echo a\n    ---\n    echo b\n").unwrap();
+        let documents = parse_documents(
+            "b.yaml",
+            b"data:\n  script: |\n    echo a\n    ---\n    echo b\n",
+        )
+        .unwrap();
         assert_eq!(documents.len(), 1);
-        assert_eq!(documents[0].value["data"]["script"], "echo a\n---\necho b\n");
+        assert_eq!(
+            documents[0].value["data"]["script"],
+            "echo a\n---\necho b\n"
+        );
     }
 }

@@ -14,7 +14,8 @@ fn options() -> serde_saphyr::SerializerOptions {
 
 /// One value as a YAML document, without a leading `---`.
 pub fn to_yaml(value: &Value) -> Result<String> {
-    serde_saphyr::to_string_with_options(value, options()).map_err(|error| Error::Write(error.to_string()))
+    serde_saphyr::to_string_with_options(value, options())
+        .map_err(|error| Error::Write(error.to_string()))
 }
 
 /// Several values as a YAML stream separated by `---` lines.
@@ -36,7 +37,9 @@ pub fn to_json_stream(values: &[Value]) -> Result<String> {
     } else {
         serde_json::json!({"apiVersion": "v1", "kind": "List", "items": values})
     };
-    serde_json::to_string_pretty(&document).map(|text| text + "\n").map_err(|error| Error::Write(error.to_string()))
+    serde_json::to_string_pretty(&document)
+        .map(|text| text + "\n")
+        .map_err(|error| Error::Write(error.to_string()))
 }
 
 #[cfg(test)]
@@ -52,7 +55,11 @@ mod tests {
             "n": 420, "t": true, "list": [1, "2", {"x": null}], "empty": {}, "none": []
         });
         let text = to_yaml_stream(&[value.clone(), json!({"kind": "B"})]).unwrap();
-        let back: Vec<Value> = parse_documents("x.yaml", text.as_bytes()).unwrap().into_iter().map(|d| d.value).collect();
+        let back: Vec<Value> = parse_documents("x.yaml", text.as_bytes())
+            .unwrap()
+            .into_iter()
+            .map(|d| d.value)
+            .collect();
         assert_eq!(back, vec![value, json!({"kind": "B"})], "{text}");
     }
 

@@ -1,0 +1,97 @@
+//! Command-line arguments as typed structs; no work happens here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// ferry: GitOps continuous delivery for Kubernetes.
+#[derive(Debug, Parser)]
+#[command(name = "ferry", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// ferry's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Print the exact objects a directory, a kustomization or a Git revision declares.
+    Render(Box<RenderArgs>),
+    /// Check manifests for CI: every object renders and is valid; one line per problem.
+    Validate(ValidateArgs),
+}
+
+/// Output formats for rendered objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// A YAML stream, one document per object.
+    Yaml,
+    /// JSON: the object alone, or a `v1` List of them.
+    Json,
+}
+
+/// Where to read a source from and how.
+#[derive(Debug, Args)]
+pub struct SourceArgs {
+    /// A directory on disk: plain manifests or a kustomization.
+    #[arg(conflicts_with_all = ["repo", "app"])]
+    pub path: Option<PathBuf>,
+    /// A Git repository URL (https://, http://, git://, ssh://, file:// or a path).
+    #[arg(long, conflicts_with = "app")]
+    pub repo: Option<String>,
+    /// Branch, tag, commit SHA (full or short) or HEAD.
+    #[arg(long, default_value = "HEAD", requires = "repo")]
+    pub revision: String,
+    /// Directory within the repository.
+    #[arg(
+        long = "path",
+        default_value = "",
+        requires = "repo",
+        value_name = "DIR"
+    )]
+    pub repo_path: String,
+    /// An Application manifest (ferry.dev or argoproj.io): render its source with its options.
+    #[arg(long)]
+    pub app: Option<PathBuf>,
+    /// Read plain directories recursively.
+    #[arg(long)]
+    pub recurse: bool,
+    /// Only files matching this glob (Argo CD's directory.include).
+    #[arg(long, default_value = "")]
+    pub include: String,
+    /// Leave out files matching this glob (Argo CD's directory.exclude).
+    #[arg(long, default_value = "")]
+    pub exclude: String,
+    /// Where fetched repositories are cached.
+    #[arg(long, env = "FERRY_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// User name for HTTPS Git.
+    #[arg(long, env = "FERRY_GIT_USERNAME", hide_env_values = true)]
+    pub git_username: Option<String>,
+    /// Password or token for HTTPS Git.
+    #[arg(long, env = "FERRY_GIT_PASSWORD", hide_env_values = true)]
+    pub git_password: Option<String>,
+    /// Private key for SSH Git.
+    #[arg(long, env = "FERRY_GIT_SSH_KEY")]
+    pub git_ssh_key: Option<PathBuf>,
+}
+
+/// `ferry render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// The source.
+    #[command(flatten)]
+    pub source: SourceArgs,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "yaml")]
+    pub output: OutputFormat,
+}
+
+/// `ferry validate`.
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Directories (rendered as `ferry render` would) or manifest files.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+}
