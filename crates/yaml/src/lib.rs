@@ -7,5 +7,5 @@ mod read;
 mod write;
 
 pub use error::{Error, Result};
-pub use read::{Document, parse_documents, parse_single};
+pub use read::{Dialect, Document, parse_documents, parse_documents_in, parse_single};
 pub use write::{to_json_stream, to_yaml, to_yaml_stream};

@@ -15,9 +15,28 @@ pub struct Document {
     pub line: usize,
 }
 
+/// Which YAML reader's rules to follow for plain scalars.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dialect {
+    /// sigs.k8s.io/yaml, as kubectl apply and Argo CD read manifests: YAML 1.1 booleans
+    /// (`yes`, `on` are true) and legacy octals (`0644` is 420).
+    #[default]
+    Kubernetes,
+    /// kustomize's reader: only `true`/`false` are booleans (`yes` stays text); legacy octals
+    /// are still numbers.
+    Kustomize,
+}
+
 /// Parses every document of a YAML (or JSON) stream. Empty documents and documents that
 /// are only `null` are skipped, as kubectl skips them; their index is still counted.
+/// Whole-number floats (`1.0`, `1e2`) become integers, as they do once Kubernetes tooling
+/// has turned YAML into JSON.
 pub fn parse_documents(file: &str, bytes: &[u8]) -> Result<Vec<Document>> {
+    parse_documents_in(Dialect::Kubernetes, file, bytes)
+}
+
+/// [`parse_documents`] with the plain-scalar rules of `dialect`.
+pub fn parse_documents_in(dialect: Dialect, file: &str, bytes: &[u8]) -> Result<Vec<Document>> {
     let text = std::str::from_utf8(bytes).map_err(|_| Error::NotUtf8 {
         file: file.to_string(),
     })?;
@@ -27,7 +46,8 @@ pub fn parse_documents(file: &str, bytes: &[u8]) -> Result<Vec<Document>> {
     }
     let mut documents = Vec::new();
     for (index, chunk) in split_documents(text).into_iter().enumerate() {
-        let value = parse_chunk(file, &chunk)?;
+        let mut value = parse_chunk(dialect, file, &chunk)?;
+        whole_floats_to_integers(&mut value);
         if value.is_null() {
             continue;
         }
@@ -142,7 +162,7 @@ fn finish_chunk(text: &str, start_line: usize) -> Chunk {
     }
 }
 
-fn parse_chunk(file: &str, chunk: &Chunk) -> Result<Value> {
+fn parse_chunk(dialect: Dialect, file: &str, chunk: &Chunk) -> Result<Value> {
     if chunk.text.lines().all(|line| {
         let trimmed = line.trim();
         trimmed.is_empty() || trimmed.starts_with('#')
@@ -151,6 +171,7 @@ fn parse_chunk(file: &str, chunk: &Chunk) -> Result<Value> {
     }
     let options = serde_saphyr::options! {
         legacy_octal_numbers: true,
+        strict_booleans: dialect == Dialect::Kustomize,
     };
     serde_saphyr::from_str_with_options::<Value>(&chunk.text, options).map_err(|error| {
         let (line, column) = error
@@ -163,6 +184,25 @@ fn parse_chunk(file: &str, chunk: &Chunk) -> Result<Value> {
             message: first_line(&error.to_string()),
         }
     })
+}
+
+/// Go's JSON encoding writes a float64 that holds a whole number without a fraction, so
+/// `1.0` in YAML is `1` once Kubernetes tooling has read it.
+fn whole_floats_to_integers(value: &mut Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53: larger floats are not exact integers
+    match value {
+        Value::Number(number) if number.is_f64() => {
+            if let Some(float) = number.as_f64()
+                && float.fract() == 0.0
+                && float.abs() < EXACT
+            {
+                *value = Value::from(float as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_floats_to_integers),
+        Value::Object(map) => map.values_mut().for_each(whole_floats_to_integers),
+        _ => {}
+    }
 }
 
 fn first_line(message: &str) -> String {
@@ -215,6 +255,19 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.starts_with("b.json:2:"), "{error}");
+    }
+
+    #[test]
+    fn whole_floats_become_integers_and_fractions_stay() {
+        let value = parse_single("f.yaml", b"a: 1.0\nb: 1e2\nc: 0.5\nd: \"1.0\"\n").unwrap();
+        assert_eq!(value, json!({"a": 1, "b": 100, "c": 0.5, "d": "1.0"}));
+    }
+
+    #[test]
+    fn the_kustomize_dialect_keeps_yaml_11_boolean_words_as_text() {
+        let text = b"a: yes\nb: true\nmode: 0644\n";
+        let value = parse_documents_in(Dialect::Kustomize, "k.yaml", text).unwrap().remove(0).value;
+        assert_eq!(value, json!({"a": "yes", "b": true, "mode": 420}));
     }
 
     #[test]
