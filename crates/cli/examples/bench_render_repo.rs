@@ -19,17 +19,33 @@ fn main() {
     let repo = served.join("manifests");
     std::fs::create_dir_all(&repo).expect("repository directory");
     build_repository(&repo);
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port").port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
     let _daemon = Daemon::start(&served, port);
     let url = format!("git://127.0.0.1:{port}/manifests");
 
     let render_repo = |cache: &Path| {
         let output = Command::new(&ferry)
-            .args(["render", "--repo", &url, "--revision", "main", "--path", "apps", "--recurse"])
+            .args([
+                "render",
+                "--repo",
+                &url,
+                "--revision",
+                "main",
+                "--path",
+                "apps",
+                "--recurse",
+            ])
             .env("FERRY_CACHE_DIR", cache)
             .output()
             .expect("ferry runs");
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         output.stdout.len()
     };
     let mut rows: Vec<(&str, Vec<Duration>)> = Vec::new();
@@ -46,30 +62,52 @@ fn main() {
     }
     rows.push(("ferry render --repo, cold cache", cold));
     rows.push(("ferry render --repo, warm cache", warm));
-    for (label, depth) in [("git clone + ferry render", None), ("git clone --depth 1 + ferry render", Some("1"))] {
+    for (label, depth) in [
+        ("git clone + ferry render", None),
+        ("git clone --depth 1 + ferry render", Some("1")),
+    ] {
         let mut times = Vec::new();
         for run in 0..RUNS {
-            let target = work.path().join(format!("clone-{}-{run}", depth.unwrap_or("full")));
+            let target = work
+                .path()
+                .join(format!("clone-{}-{run}", depth.unwrap_or("full")));
             let started = Instant::now();
             let mut clone = git(work.path());
             clone.args(["clone", "-q"]);
             if let Some(depth) = depth {
                 clone.args(["--depth", depth]);
             }
-            assert!(clone.arg(&url).arg(&target).status().expect("git runs").success());
+            assert!(
+                clone
+                    .arg(&url)
+                    .arg(&target)
+                    .status()
+                    .expect("git runs")
+                    .success()
+            );
             let output = Command::new(&ferry)
                 .args(["render", "--recurse"])
                 .arg(target.join("apps"))
                 .output()
                 .expect("ferry runs");
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            assert!(
+                output.status.success(),
+                "{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
             times.push(started.elapsed());
         }
         rows.push((label, times));
     }
 
-    println!("{FILES} manifest files, {RUNS} runs each, git daemon on 127.0.0.1, output {} KiB\n", bytes / 1024);
-    println!("| {:<36} | {:>9} | {:>6} |", "command", "median ms", "min ms");
+    println!(
+        "{FILES} manifest files, {RUNS} runs each, git daemon on 127.0.0.1, output {} KiB\n",
+        bytes / 1024
+    );
+    println!(
+        "| {:<36} | {:>9} | {:>6} |",
+        "command", "median ms", "min ms"
+    );
     println!("|{:-<38}|{:->11}|{:->8}|", "", "", "");
     for (label, mut times) in rows {
         times.sort();
@@ -82,8 +120,16 @@ fn main() {
 /// The `ferry` binary built beside this example (`target/release/ferry`).
 fn ferry_binary() -> PathBuf {
     let example = std::env::current_exe().expect("own path");
-    let binary = example.parent().and_then(Path::parent).expect("target dir").join("ferry");
-    assert!(binary.exists(), "{} is missing: run `cargo build --release` first", binary.display());
+    let binary = example
+        .parent()
+        .and_then(Path::parent)
+        .expect("target dir")
+        .join("ferry");
+    assert!(
+        binary.exists(),
+        "{} is missing: run `cargo build --release` first",
+        binary.display()
+    );
     binary
 }
 
@@ -102,7 +148,12 @@ fn git(dir: &Path) -> Command {
 
 /// 5,000 ConfigMaps in 50 directories under `apps/`, one commit on `main`.
 fn build_repository(repo: &Path) {
-    let run = |args: &[&str]| assert!(git(repo).args(args).status().expect("git runs").success(), "git {args:?}");
+    let run = |args: &[&str]| {
+        assert!(
+            git(repo).args(args).status().expect("git runs").success(),
+            "git {args:?}"
+        )
+    };
     run(&["init", "-q", "-b", "main"]);
     for index in 0..FILES {
         let team = index % 50;
@@ -122,7 +173,11 @@ struct Daemon(Child);
 
 impl Daemon {
     fn start(base: &Path, port: u16) -> Self {
-        let exec_path = git(base).arg("--exec-path").output().expect("git runs").stdout;
+        let exec_path = git(base)
+            .arg("--exec-path")
+            .output()
+            .expect("git runs")
+            .stdout;
         let program = Path::new(String::from_utf8_lossy(&exec_path).trim()).join("git-daemon");
         let child = Command::new(program)
             .args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])

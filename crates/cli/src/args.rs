@@ -20,6 +20,34 @@ pub enum Command {
     Render(Box<RenderArgs>),
     /// Check manifests for CI: every object renders and is valid; one line per problem.
     Validate(ValidateArgs),
+    /// Run the local Kubernetes-compatible cluster.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+}
+
+/// `ferry cluster` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Serve the local cluster in the foreground until Ctrl-C; writes a kubeconfig (context
+    /// `ferry-local`) that kubectl and kube-rs use unchanged.
+    Up(ClusterUpArgs),
+}
+
+/// `ferry cluster up`.
+#[derive(Debug, Args)]
+pub struct ClusterUpArgs {
+    /// Where the cluster keeps its state, certificates and token.
+    #[arg(long = "data", env = "FERRY_CLUSTER_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:6443")]
+    pub listen: std::net::SocketAddr,
+    /// Where to write the kubeconfig; `DIR/kubeconfig` by default.
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// Serve plain HTTP instead of HTTPS (the bearer token is still required).
+    #[arg(long)]
+    pub insecure_http: bool,
 }
 
 /// Output formats for rendered objects.

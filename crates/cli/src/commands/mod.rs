@@ -1,9 +1,10 @@
 //! One module per subcommand.
 
+mod cluster;
 mod render;
 mod validate;
 
-use crate::args::{Cli, Command};
+use crate::args::{Cli, ClusterCommand, Command};
 use crate::exit::ExitStatus;
 
 /// Runs the command `args` names.
@@ -11,5 +12,6 @@ pub fn run(args: Cli) -> anyhow::Result<ExitStatus> {
     match args.command {
         Command::Render(args) => render::run(&args),
         Command::Validate(args) => validate::run(&args),
+        Command::Cluster(ClusterCommand::Up(args)) => cluster::up(&args),
     }
 }

@@ -1,0 +1,46 @@
+//! `ferry cluster up`: serve the local cluster in the foreground.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use ferry_cluster::ClusterConfig;
+
+use crate::args::ClusterUpArgs;
+use crate::exit::ExitStatus;
+
+/// Starts the cluster, prints where it is, and serves until Ctrl-C.
+pub fn up(args: &ClusterUpArgs) -> anyhow::Result<ExitStatus> {
+    let config = ClusterConfig {
+        data_dir: args.data.clone().unwrap_or_else(default_data_dir),
+        listen: args.listen,
+        kubeconfig_path: args.kubeconfig.clone(),
+        insecure_http: args.insecure_http,
+    };
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async {
+        let running = ferry_cluster::start(config.clone()).await?;
+        println!("ferry local cluster serving at {}", running.url);
+        println!("data:       {}", config.data_dir.display());
+        println!("kubeconfig: {}", running.kubeconfig.display());
+        println!(
+            "try:        KUBECONFIG={} kubectl get namespaces",
+            running.kubeconfig.display()
+        );
+        tokio::signal::ctrl_c()
+            .await
+            .context("waiting for Ctrl-C")?;
+        eprintln!("stopping");
+        running.stop().await?;
+        anyhow::Ok(ExitStatus::Success)
+    })
+}
+
+/// `$XDG_DATA_HOME/ferry/cluster`, or `~/.local/share/ferry/cluster`.
+fn default_data_dir() -> PathBuf {
+    std::env::var_os("XDG_DATA_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".local/share")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("ferry")
+        .join("cluster")
+}

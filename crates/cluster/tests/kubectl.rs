@@ -1,0 +1,334 @@
+//! The real `kubectl` against the server over HTTPS with the written kubeconfig. Without kubectl
+//! on the PATH the tests are skipped locally and fail under `CI=true`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use ferry_cluster::{ClusterConfig, RunningCluster, start};
+use serde_json::Value;
+
+fn kubectl_available() -> bool {
+    let found = Command::new("kubectl")
+        .args(["version", "--client"])
+        .output()
+        .is_ok_and(|output| output.status.success());
+    if !found {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "kubectl is not on the PATH (required under CI=true)"
+        );
+        eprintln!("kubectl not found: skipping");
+    }
+    found
+}
+
+struct Kubectl {
+    kubeconfig: PathBuf,
+    cache: PathBuf,
+    work: PathBuf,
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Kubectl {
+    async fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new("kubectl");
+        command
+            .arg("--kubeconfig")
+            .arg(&self.kubeconfig)
+            .arg("--cache-dir")
+            .arg(&self.cache)
+            .arg("--request-timeout=20s")
+            .args(args)
+            .current_dir(&self.work)
+            .env_remove("KUBECONFIG");
+        let output = tokio::task::spawn_blocking(move || command.output())
+            .await
+            .expect("join")
+            .expect("kubectl runs");
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    async fn ok(&self, args: &[&str]) -> String {
+        let run = self.run(args).await;
+        assert_eq!(
+            run.code, 0,
+            "kubectl {args:?} failed\nstdout: {}\nstderr: {}",
+            run.stdout, run.stderr
+        );
+        run.stdout
+    }
+
+    async fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["-o", "json"]);
+        serde_json::from_str(&self.ok(&all).await).expect("kubectl printed JSON")
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        std::fs::write(self.work.join(name), text).expect("write manifest");
+        name.to_string()
+    }
+}
+
+async fn cluster(data: &Path, kubeconfig: &Path) -> RunningCluster {
+    let config = ClusterConfig {
+        data_dir: data.to_path_buf(),
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        kubeconfig_path: Some(kubeconfig.to_path_buf()),
+        insecure_http: false,
+    };
+    start(config).await.expect("cluster starts")
+}
+
+const STACK: &str = "apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: app-config
+  namespace: default
+data:
+  greeting: hello
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: default
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: registry.example.invalid/web:1.0
+";
+
+const WIDGET: &str = "apiVersion: conformance.example.com/v1
+kind: Widget
+metadata:
+  name: sprocket
+  namespace: default
+spec:
+  size: 3
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_manages_objects_over_https_with_the_written_kubeconfig() {
+    if !kubectl_available() {
+        return;
+    }
+    let temp = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = temp.path().join("kubeconfig");
+    let running = cluster(&temp.path().join("data"), &kubeconfig).await;
+    assert!(running.url.starts_with("https://127.0.0.1:"));
+    let work = temp.path().join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let kubectl = Kubectl {
+        kubeconfig: kubeconfig.clone(),
+        cache: temp.path().join("cache"),
+        work,
+    };
+
+    let namespaces = kubectl.ok(&["get", "ns"]).await;
+    assert!(
+        namespaces.contains("default") && namespaces.contains("kube-system"),
+        "{namespaces}"
+    );
+
+    let stack = kubectl.file("stack.yaml", STACK);
+    let applied = kubectl.ok(&["apply", "-f", &stack]).await;
+    assert_eq!(
+        applied,
+        "configmap/app-config created\ndeployment.apps/web created\n"
+    );
+    let unchanged = kubectl.ok(&["apply", "-f", &stack]).await;
+    assert_eq!(
+        unchanged,
+        "configmap/app-config unchanged\ndeployment.apps/web unchanged\n"
+    );
+
+    let changed = kubectl.file(
+        "changed.yaml",
+        &STACK.replace("greeting: hello", "greeting: hello again"),
+    );
+    let configured = kubectl.ok(&["apply", "-f", &changed]).await;
+    assert_eq!(
+        configured,
+        "configmap/app-config configured\ndeployment.apps/web unchanged\n"
+    );
+    let config_map = kubectl.json(&["get", "configmap", "app-config"]).await;
+    assert_eq!(config_map["data"]["greeting"], "hello again");
+    let strategic = kubectl
+        .ok(&["patch", "deployment", "web", "-p", r#"{"spec":{"template":{"spec":{"containers":[{"name":"web","image":"registry.example.invalid/web:1.1"}]}}}}"#])
+        .await;
+    assert_eq!(strategic, "deployment.apps/web patched\n");
+    assert!(
+        config_map["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
+            .is_string()
+    );
+
+    assert_eq!(
+        kubectl
+            .ok(&["label", "configmap", "app-config", "tier=backend"])
+            .await,
+        "configmap/app-config labeled\n"
+    );
+    assert_eq!(
+        kubectl
+            .ok(&["annotate", "configmap", "app-config", "note=hi"])
+            .await,
+        "configmap/app-config annotated\n"
+    );
+    let patched = kubectl
+        .ok(&[
+            "patch",
+            "deployment",
+            "web",
+            "--type",
+            "merge",
+            "-p",
+            r#"{"spec":{"replicas":3}}"#,
+        ])
+        .await;
+    assert_eq!(patched, "deployment.apps/web patched\n");
+    let config_map = kubectl.json(&["get", "cm", "app-config"]).await;
+    assert_eq!(config_map["metadata"]["labels"]["tier"], "backend");
+    assert_eq!(config_map["metadata"]["annotations"]["note"], "hi");
+    let deployment = kubectl.json(&["get", "deploy", "web"]).await;
+    assert_eq!(deployment["spec"]["replicas"], 3);
+    assert_eq!(deployment["metadata"]["generation"], 3);
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["image"],
+        "registry.example.invalid/web:1.1"
+    );
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"],
+        "IfNotPresent"
+    );
+
+    let resources = kubectl.ok(&["api-resources"]).await;
+    for expected in [
+        "configmaps",
+        "deployments",
+        "customresourcedefinitions",
+        "leases",
+        "endpointslices",
+    ] {
+        assert!(
+            resources.contains(expected),
+            "api-resources lacks {expected}:\n{resources}"
+        );
+    }
+
+    let crd_path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/apply/28-crd-with-status/input.yaml");
+    let crd = kubectl.file(
+        "crd.yaml",
+        &std::fs::read_to_string(crd_path).expect("CRD fixture"),
+    );
+    assert_eq!(
+        kubectl.ok(&["apply", "-f", &crd]).await,
+        "customresourcedefinition.apiextensions.k8s.io/widgets.conformance.example.com created\n"
+    );
+    kubectl
+        .ok(&[
+            "wait",
+            "--for=condition=Established",
+            "crd/widgets.conformance.example.com",
+            "--timeout=20s",
+        ])
+        .await;
+    let widget = kubectl.file("widget.yaml", WIDGET);
+    assert_eq!(
+        kubectl.ok(&["apply", "-f", &widget]).await,
+        "widget.conformance.example.com/sprocket created\n"
+    );
+    let widgets = kubectl.ok(&["get", "widgets"]).await;
+    assert!(widgets.contains("sprocket"), "{widgets}");
+    let widget = kubectl.json(&["get", "wdg", "sprocket"]).await;
+    assert_eq!(widget["spec"]["size"], 3);
+    assert_eq!(widget["metadata"]["generation"], 1);
+
+    assert_eq!(
+        kubectl.ok(&["delete", "configmap", "app-config"]).await,
+        "configmap \"app-config\" deleted\n"
+    );
+    let missing = kubectl.run(&["get", "configmap", "app-config"]).await;
+    assert_eq!(missing.code, 1);
+    assert_eq!(
+        missing.stderr,
+        "Error from server (NotFound): configmaps \"app-config\" not found\n"
+    );
+
+    let unauthorized = kubectl.run(&["--token=wrong", "get", "ns"]).await;
+    assert_ne!(unauthorized.code, 0);
+    assert!(
+        unauthorized.stderr.contains("Unauthorized"),
+        "{}",
+        unauthorized.stderr
+    );
+
+    running.stop().await.expect("stops");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn objects_and_resource_versions_survive_a_restart() {
+    if !kubectl_available() {
+        return;
+    }
+    let temp = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = temp.path().join("kubeconfig");
+    let data = temp.path().join("data");
+    let work = temp.path().join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let kubectl = Kubectl {
+        kubeconfig: kubeconfig.clone(),
+        cache: temp.path().join("cache"),
+        work,
+    };
+    let running = cluster(&data, &kubeconfig).await;
+    let kept = kubectl.file(
+        "kept.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: kept\ndata:\n  k: v\n",
+    );
+    kubectl.ok(&["create", "-f", &kept]).await;
+    let before = kubectl.json(&["get", "cm", "kept"]).await;
+    running.stop().await.expect("stops");
+
+    let running = cluster(&data, &kubeconfig).await;
+    let after = kubectl.json(&["get", "cm", "kept"]).await;
+    assert_eq!(before, after);
+    let next = kubectl.file(
+        "next.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: next\n",
+    );
+    kubectl.ok(&["create", "-f", &next]).await;
+    let next = kubectl.json(&["get", "cm", "next"]).await;
+    let version = |object: &Value| {
+        object["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap_or("0")
+            .parse::<u64>()
+            .unwrap_or(0)
+    };
+    assert!(
+        version(&next) > version(&after),
+        "resourceVersions continue after a restart"
+    );
+    running.stop().await.expect("stops");
+}
