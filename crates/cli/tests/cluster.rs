@@ -1,0 +1,106 @@
+//! `ferry cluster up` end to end: the real binary serves, the real kubectl uses the kubeconfig
+//! it writes, and state survives a restart.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+
+/// A running `ferry cluster up`, stopped on drop.
+struct Cluster(Child);
+
+impl Cluster {
+    fn start(data: &Path) -> (Self, String) {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
+            .args(["cluster", "up", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("ferry runs");
+        let mut first_line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first_line)
+            .unwrap();
+        let url = first_line
+            .trim()
+            .rsplit(' ')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            url.starts_with("https://127.0.0.1:"),
+            "unexpected first line {first_line:?}"
+        );
+        (Self(child), url)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        self.0.kill().ok();
+        self.0.wait().ok();
+    }
+}
+
+fn kubectl(kubeconfig: &Path, args: &[&str]) -> (bool, String) {
+    let output = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(kubeconfig)
+        .args(args)
+        .output()
+        .expect("kubectl runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+#[test]
+fn kubectl_uses_the_written_kubeconfig_and_objects_survive_a_restart() {
+    if !tool_available("kubectl") {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let kubeconfig = data.path().join("kubeconfig");
+    let (cluster, _) = Cluster::start(data.path());
+    let (ok, namespaces) = kubectl(&kubeconfig, &["get", "namespaces", "-o", "name"]);
+    assert!(ok, "{namespaces}");
+    assert!(namespaces.contains("namespace/default"), "{namespaces}");
+    let manifest = workspace().join("examples/real-estate-ai-os/base/web.yaml");
+    let (ok, created) = kubectl(
+        &kubeconfig,
+        &["apply", "-n", "default", "-f", manifest.to_str().unwrap()],
+    );
+    assert!(ok, "{created}");
+    drop(cluster);
+
+    let (_cluster, _) = Cluster::start(data.path());
+    let (ok, deployments) = kubectl(
+        &kubeconfig,
+        &[
+            "get",
+            "deployment",
+            "web",
+            "-n",
+            "default",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+    );
+    assert!(ok, "{deployments}");
+    assert_eq!(deployments, "registry.example.com/reai/web:3.0.2");
+    let unauthorised = Command::new("kubectl")
+        .args(["--kubeconfig"])
+        .arg(&kubeconfig)
+        .args(["--token", "wrong", "get", "namespaces"])
+        .output()
+        .unwrap();
+    assert!(!unauthorised.status.success());
+    assert!(String::from_utf8_lossy(&unauthorised.stderr).contains("Unauthorized"));
+}
