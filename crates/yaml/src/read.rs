@@ -266,7 +266,10 @@ mod tests {
     #[test]
     fn the_kustomize_dialect_keeps_yaml_11_boolean_words_as_text() {
         let text = b"a: yes\nb: true\nmode: 0644\n";
-        let value = parse_documents_in(Dialect::Kustomize, "k.yaml", text).unwrap().remove(0).value;
+        let value = parse_documents_in(Dialect::Kustomize, "k.yaml", text)
+            .unwrap()
+            .remove(0)
+            .value;
         assert_eq!(value, json!({"a": "yes", "b": true, "mode": 420}));
     }
 
