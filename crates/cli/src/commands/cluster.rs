@@ -1,5 +1,6 @@
 //! `ferry cluster up`: serve the local cluster in the foreground.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::Context;
