@@ -20,13 +20,18 @@ pub fn up(args: &ClusterUpArgs) -> anyhow::Result<ExitStatus> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
         let running = ferry_cluster::start(config.clone()).await?;
-        println!("ferry local cluster serving at {}", running.url);
-        println!("data:       {}", config.data_dir.display());
-        println!("kubeconfig: {}", running.kubeconfig.display());
-        println!(
-            "try:        KUBECONFIG={} kubectl get namespaces",
-            running.kubeconfig.display()
+        // Write errors are ignored: a closed stdout must not stop a running cluster.
+        let mut out = std::io::stdout().lock();
+        let kubeconfig = running.kubeconfig.display();
+        let _ = writeln!(out, "ferry local cluster serving at {}", running.url);
+        let _ = writeln!(out, "data:       {}", config.data_dir.display());
+        let _ = writeln!(out, "kubeconfig: {kubeconfig}");
+        let _ = writeln!(
+            out,
+            "try:        KUBECONFIG={kubeconfig} kubectl get namespaces"
         );
+        let _ = out.flush();
+        drop(out);
         tokio::signal::ctrl_c()
             .await
             .context("waiting for Ctrl-C")?;
