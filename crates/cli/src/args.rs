@@ -23,6 +23,10 @@ pub enum Command {
     /// Run the local Kubernetes-compatible cluster.
     #[command(subcommand)]
     Cluster(ClusterCommand),
+    /// Compare an Application's objects with its cluster: exit 0 in sync, 1 different, 2 on error.
+    Diff(Box<DiffArgs>),
+    /// Make the cluster match an Application's source, wave by wave, waiting for health.
+    Sync(Box<SyncArgs>),
 }
 
 /// `ferry cluster` subcommands.
@@ -48,6 +52,15 @@ pub struct ClusterUpArgs {
     /// Serve plain HTTP instead of HTTPS (the bearer token is still required).
     #[arg(long)]
     pub insecure_http: bool,
+    /// Scale simulated delays (container start, readiness); 0.1 is ten times faster.
+    #[arg(long, default_value_t = 1.0)]
+    pub time_factor: f64,
+    /// Number of simulated Ready nodes.
+    #[arg(long, default_value_t = 3)]
+    pub nodes: usize,
+    /// Serve the API only: no simulated controllers, so workloads never come alive.
+    #[arg(long)]
+    pub no_controllers: bool,
 }
 
 /// Output formats for rendered objects.
@@ -122,4 +135,68 @@ pub struct ValidateArgs {
     /// Directories (rendered as `ferry render` would) or manifest files.
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+}
+
+/// Which Application, and how to reach its repository and its cluster.
+#[derive(Debug, Args)]
+pub struct ApplicationArgs {
+    /// The Application manifest (ferry.dev or argoproj.io).
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    pub file: PathBuf,
+    /// The kubeconfig; `KUBECONFIG` or ~/.kube/config by default.
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context of the current cluster (`destination.server:
+    /// https://kubernetes.default.svc`); its current-context by default.
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Where fetched repositories are cached.
+    #[arg(long, env = "FERRY_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// User name for HTTPS Git.
+    #[arg(long, env = "FERRY_GIT_USERNAME", hide_env_values = true)]
+    pub git_username: Option<String>,
+    /// Password or token for HTTPS Git.
+    #[arg(long, env = "FERRY_GIT_PASSWORD", hide_env_values = true)]
+    pub git_password: Option<String>,
+    /// Private key for SSH Git.
+    #[arg(long, env = "FERRY_GIT_SSH_KEY")]
+    pub git_ssh_key: Option<PathBuf>,
+}
+
+/// `ferry diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The Application.
+    #[command(flatten)]
+    pub application: ApplicationArgs,
+}
+
+/// How `ferry sync` reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SyncOutput {
+    /// Progress lines, then a table.
+    Table,
+    /// The result as JSON on stdout (progress still on stderr).
+    Json,
+}
+
+/// `ferry sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// The Application.
+    #[command(flatten)]
+    pub application: ApplicationArgs,
+    /// Show what would happen; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Delete objects this app tracks that left Git.
+    #[arg(long)]
+    pub prune: bool,
+    /// Give up after this long, health waits and retries included (`90s`, `5m`).
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub timeout: String,
+    /// Output format.
+    #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
+    pub output: SyncOutput,
 }

@@ -7,6 +7,8 @@ pub enum ExitStatus {
     Success,
     /// The command ran and found problems, or could not run; details are on stderr.
     Failure,
+    /// The command could not run at all (exit 2, as `diff` and `kubectl diff` report trouble).
+    Error,
 }
 
 impl From<ExitStatus> for std::process::ExitCode {
@@ -14,6 +16,7 @@ impl From<ExitStatus> for std::process::ExitCode {
         match status {
             ExitStatus::Success => Self::SUCCESS,
             ExitStatus::Failure => Self::from(1),
+            ExitStatus::Error => Self::from(2),
         }
     }
 }

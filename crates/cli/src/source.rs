@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use ferry_git::{Credentials, FetchRequest, RepoCache};
 use ferry_manifest::{DirectoryOptions, DiskTree, Limits, Rendered};
-use ferry_types::{Application, ApplicationSource, RepoPath, SourceTree};
+use ferry_types::{Application, RepoPath, SourceTree};
 
 use crate::args::SourceArgs;
 
@@ -14,13 +14,7 @@ use crate::args::SourceArgs;
 pub fn render(args: &SourceArgs) -> anyhow::Result<Rendered> {
     let limits = Limits::default();
     if let Some(app_file) = &args.app {
-        let source = application_source(app_file)?;
-        let tree = fetch(args, &source.repo_url, source.revision())?;
-        return Ok(ferry_manifest::render_application_source(
-            tree.as_ref(),
-            &source,
-            &limits,
-        )?);
+        return render_application(args, &read_application(app_file)?);
     }
     let directory = DirectoryOptions {
         recurse: args.recurse,
@@ -72,7 +66,9 @@ pub fn disk_tree_for(path: &Path) -> anyhow::Result<(DiskTree, RepoPath)> {
     Ok((tree, RepoPath::new(&relative)?))
 }
 
-fn application_source(file: &Path) -> anyhow::Result<ApplicationSource> {
+/// Reads an Application manifest (ferry's or Argo CD's); unknown fields are warned about on
+/// stderr.
+pub fn read_application(file: &Path) -> anyhow::Result<Application> {
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     let name = file.display().to_string();
     let mut documents = ferry_yaml::parse_documents(&name, &bytes)?;
@@ -93,12 +89,32 @@ fn application_source(file: &Path) -> anyhow::Result<ApplicationSource> {
     }
     match application.source() {
         Some(source) if source.repo_url.is_empty() => bail!("{name}: spec.source.repoURL is empty"),
-        Some(source) => Ok(source.clone()),
+        Some(_) => Ok(application),
         None => bail!(
             "{name}: Application {} has no spec.source",
             application.metadata.name
         ),
     }
+}
+
+/// Fetches an Application's source with the arguments' cache and credentials, and renders it
+/// with its options.
+pub fn render_application(
+    args: &SourceArgs,
+    application: &Application,
+) -> anyhow::Result<Rendered> {
+    let Some(source) = application.source() else {
+        bail!(
+            "Application {} has no spec.source",
+            application.metadata.name
+        );
+    };
+    let tree = fetch(args, &source.repo_url, source.revision())?;
+    Ok(ferry_manifest::render_application_source(
+        tree.as_ref(),
+        source,
+        &Limits::default(),
+    )?)
 }
 
 fn fetch(args: &SourceArgs, url: &str, revision: &str) -> anyhow::Result<Box<dyn SourceTree>> {

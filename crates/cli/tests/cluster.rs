@@ -15,7 +15,15 @@ struct Cluster(Child);
 impl Cluster {
     fn start(data: &Path) -> (Self, String) {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ferry"))
-            .args(["cluster", "up", "--listen", "127.0.0.1:0", "--data"])
+            .args([
+                "cluster",
+                "up",
+                "--listen",
+                "127.0.0.1:0",
+                "--time-factor",
+                "0.1",
+                "--data",
+            ])
             .arg(data)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -62,7 +70,7 @@ fn kubectl(kubeconfig: &Path, args: &[&str]) -> (bool, String) {
 }
 
 #[test]
-fn kubectl_uses_the_written_kubeconfig_and_objects_survive_a_restart() {
+fn kubectl_uses_the_written_kubeconfig_workloads_roll_out_and_objects_survive_a_restart() {
     if !tool_available("kubectl") {
         return;
     }
@@ -78,6 +86,19 @@ fn kubectl_uses_the_written_kubeconfig_and_objects_survive_a_restart() {
         &["apply", "-n", "default", "-f", manifest.to_str().unwrap()],
     );
     assert!(ok, "{created}");
+    let (ok, rollout) = kubectl(
+        &kubeconfig,
+        &[
+            "rollout",
+            "status",
+            "deployment/web",
+            "-n",
+            "default",
+            "--timeout=60s",
+        ],
+    );
+    assert!(ok, "{rollout}");
+    assert!(rollout.contains("successfully rolled out"), "{rollout}");
     drop(cluster);
 
     let (_cluster, _) = Cluster::start(data.path());

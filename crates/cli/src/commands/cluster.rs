@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use ferry_cluster::ClusterConfig;
+use ferry_workloads::SimulationConfig;
 
 use crate::args::ClusterUpArgs;
 use crate::exit::ExitStatus;
@@ -20,6 +21,12 @@ pub fn up(args: &ClusterUpArgs) -> anyhow::Result<ExitStatus> {
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {
         let running = ferry_cluster::start(config.clone()).await?;
+        let controllers = (!args.no_controllers).then(|| {
+            let mut simulation = SimulationConfig::default().with_root_ca_from(&config.data_dir);
+            simulation.time_factor = args.time_factor;
+            simulation.nodes = args.nodes;
+            ferry_workloads::spawn_controllers(running.state.clone(), simulation)
+        });
         // Write errors are ignored: a closed stdout must not stop a running cluster.
         let mut out = std::io::stdout().lock();
         let kubeconfig = running.kubeconfig.display();
@@ -36,6 +43,9 @@ pub fn up(args: &ClusterUpArgs) -> anyhow::Result<ExitStatus> {
             .await
             .context("waiting for Ctrl-C")?;
         eprintln!("stopping");
+        if let Some(controllers) = controllers {
+            controllers.stop().await;
+        }
         running.stop().await?;
         anyhow::Ok(ExitStatus::Success)
     })

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 mod cluster;
+mod diff;
 mod render;
+mod sync;
 mod validate;
 
 use crate::args::{Cli, ClusterCommand, Command};
@@ -13,5 +15,7 @@ pub fn run(args: Cli) -> anyhow::Result<ExitStatus> {
         Command::Render(args) => render::run(&args),
         Command::Validate(args) => validate::run(&args),
         Command::Cluster(ClusterCommand::Up(args)) => cluster::up(&args),
+        Command::Diff(args) => Ok(diff::run(&args)),
+        Command::Sync(args) => Ok(sync::run(&args)),
     }
 }
