@@ -2,14 +2,17 @@
 //! `git daemon` on 127.0.0.1, cold (empty cache) and warm, next to `git clone` followed by
 //! `ferry render` of the clone. Every row runs real processes, as a user would.
 //!
-//! Run with `cargo build --release && cargo run --release -p ferry-cli --example bench_render_repo`.
+//! Run with `cargo build --release && cargo run --release -p ferry-git --example bench_render_repo`.
 
-use std::net::{TcpListener, TcpStream};
+mod support;
+
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const FILES: usize = 5_000;
+use support::{Daemon, FILES, build_repository, git};
+
 const RUNS: usize = 5;
 
 fn main() {
@@ -131,75 +134,4 @@ fn ferry_binary() -> PathBuf {
         binary.display()
     );
     binary
-}
-
-fn git(dir: &Path) -> Command {
-    let mut command = Command::new("git");
-    command
-        .current_dir(dir)
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "bench")
-        .env("GIT_AUTHOR_EMAIL", "bench@example.com")
-        .env("GIT_COMMITTER_NAME", "bench")
-        .env("GIT_COMMITTER_EMAIL", "bench@example.com");
-    command
-}
-
-/// 5,000 ConfigMaps in 50 directories under `apps/`, one commit on `main`.
-fn build_repository(repo: &Path) {
-    let run = |args: &[&str]| {
-        assert!(
-            git(repo).args(args).status().expect("git runs").success(),
-            "git {args:?}"
-        )
-    };
-    run(&["init", "-q", "-b", "main"]);
-    for index in 0..FILES {
-        let team = index % 50;
-        let dir = repo.join(format!("apps/team-{team:02}"));
-        std::fs::create_dir_all(&dir).expect("directory");
-        let manifest = format!(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config-{index}\n  namespace: team-{team:02}\ndata:\n  index: \"{index}\"\n  greeting: hello from config {index}\n"
-        );
-        std::fs::write(dir.join(format!("config-{index}.yaml")), manifest).expect("manifest");
-    }
-    run(&["add", "-A"]);
-    run(&["commit", "-q", "-m", "5000 config maps"]);
-}
-
-/// `git-daemon` on 127.0.0.1, killed on drop.
-struct Daemon(Child);
-
-impl Daemon {
-    fn start(base: &Path, port: u16) -> Self {
-        let exec_path = git(base)
-            .arg("--exec-path")
-            .output()
-            .expect("git runs")
-            .stdout;
-        let program = Path::new(String::from_utf8_lossy(&exec_path).trim()).join("git-daemon");
-        let child = Command::new(program)
-            .args(["--reuseaddr", "--export-all", "--listen=127.0.0.1"])
-            .arg(format!("--port={port}"))
-            .arg(format!("--base-path={}", base.display()))
-            .arg(base)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("git daemon starts");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "git daemon did not start");
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Self(child)
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
 }
