@@ -8,11 +8,13 @@ pub mod datadir;
 mod error;
 pub mod http;
 pub mod kubeconfig;
+pub mod managed;
 pub mod object;
 pub mod registry;
 pub mod selector;
 mod serve;
 pub mod store;
+pub mod table;
 pub mod tls;
 
 pub use error::{Error, Result};

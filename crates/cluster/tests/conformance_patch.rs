@@ -1,6 +1,6 @@
-//! Replays `patch/*`: each case creates its Deployment from the recorded baseline, sends the
-//! recorded PATCH and compares the answer (and the stored object where recorded). Server-side
-//! apply cases belong to the next slice.
+//! Replays `patch/*`: each case creates its Deployment from the recorded baseline (by manager
+//! `recorder`), sends the recorded PATCH and compares the answer (and the stored object where
+//! recorded), managedFields included.
 
 mod common;
 
@@ -23,7 +23,7 @@ async fn run(patch_types: &[&str]) -> Tally {
         let baseline = fixture(&format!("patch/{case}/baseline.json"));
         cluster
             .create(
-                "/apis/apps/v1/namespaces/conformance/deployments",
+                "/apis/apps/v1/namespaces/conformance/deployments?fieldManager=recorder",
                 &as_new(&baseline),
             )
             .await;
@@ -79,4 +79,9 @@ async fn merge_and_json_patches_match_the_recorded_results() {
 #[tokio::test]
 async fn strategic_merge_patches_match_the_recorded_results() {
     run(&["strategic"]).await.finish("patch (strategic)");
+}
+
+#[tokio::test]
+async fn server_side_apply_patches_match_the_recorded_results() {
+    run(&["apply"]).await.finish("patch (apply)");
 }

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::Request;
 use base64::Engine as _;
-use common::{Cluster, Tally, as_new, fixture, normalise};
+use common::{Cluster, Tally, fixture, normalise};
 use ferry_cluster::{ClusterState, Limits, router};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
@@ -65,7 +65,7 @@ async fn cluster_with_demo_namespace() -> Cluster {
     let cluster = Cluster::new();
     cluster.namespace("watch-demo").await;
     for line in recorded_lines("02-watch-rv-zero.ndjson") {
-        cluster.create(CONFIG_MAPS, &as_new(&line["object"])).await;
+        cluster.create_recorded(CONFIG_MAPS, &line["object"]).await;
     }
     cluster
 }

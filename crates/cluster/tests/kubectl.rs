@@ -206,9 +206,27 @@ async fn kubectl_manages_objects_over_https_with_the_written_kubeconfig() {
         ])
         .await;
     assert_eq!(patched, "deployment.apps/web patched\n");
-    let config_map = kubectl.json(&["get", "cm", "app-config"]).await;
+    let config_map = kubectl
+        .json(&["get", "cm", "app-config", "--show-managed-fields"])
+        .await;
     assert_eq!(config_map["metadata"]["labels"]["tier"], "backend");
     assert_eq!(config_map["metadata"]["annotations"]["note"], "hi");
+    let mut managers: Vec<&str> = config_map["metadata"]["managedFields"]
+        .as_array()
+        .expect("managedFields")
+        .iter()
+        .map(|entry| entry["manager"].as_str().unwrap_or(""))
+        .collect();
+    managers.sort();
+    assert_eq!(
+        managers,
+        vec![
+            "kubectl-annotate",
+            "kubectl-client-side-apply",
+            "kubectl-label"
+        ],
+        "each kubectl command records its own Update manager"
+    );
     let deployment = kubectl.json(&["get", "deploy", "web"]).await;
     assert_eq!(deployment["spec"]["replicas"], 3);
     assert_eq!(deployment["metadata"]["generation"], 3);
@@ -329,6 +347,257 @@ async fn objects_and_resource_versions_survive_a_restart() {
     assert!(
         version(&next) > version(&after),
         "resourceVersions continue after a restart"
+    );
+    running.stop().await.expect("stops");
+}
+
+/// A recorded kubectl run (`kubectl/NN-*.json`).
+fn recorded(name: &str) -> Value {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/conformance/kubectl")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(&path).expect("recording")).expect("JSON")
+}
+
+/// The changed lines of a `kubectl diff` (the context carries uids, times and versions).
+fn changed_lines(diff: &str) -> Vec<String> {
+    diff.lines()
+        .filter(|line| {
+            (line.starts_with('+') || line.starts_with('-'))
+                && !line.starts_with("+++")
+                && !line.starts_with("---")
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kubectl_applies_and_diffs_server_side_like_the_recording() {
+    if !kubectl_available() {
+        return;
+    }
+    let temp = tempfile::tempdir().expect("tempdir");
+    let kubeconfig = temp.path().join("kubeconfig");
+    let running = cluster(&temp.path().join("data"), &kubeconfig).await;
+    let work = temp.path().join("work");
+    std::fs::create_dir_all(&work).expect("work dir");
+    let files =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance/kubectl/files");
+    for file in ["stack.yaml", "stack-changed.yaml"] {
+        std::fs::copy(files.join(file), work.join(file)).expect("copy manifest");
+    }
+    let kubectl = Kubectl {
+        kubeconfig,
+        cache: temp.path().join("cache"),
+        work,
+    };
+    let apply = ["apply", "--server-side", "--field-manager=ferry"];
+
+    let created = kubectl
+        .ok(&[&apply[..], &["-f", "stack.yaml"]].concat())
+        .await;
+    assert_eq!(created, recorded("01-apply-server-side.json")["stdout"]);
+    let deployment = ["get", "deploy", "api", "-n", "kubectl-demo"];
+    let before = kubectl.json(&deployment).await;
+    let again = kubectl
+        .ok(&[&apply[..], &["-f", "stack.yaml"]].concat())
+        .await;
+    assert_eq!(again, recorded("02-apply-server-side-again.json")["stdout"]);
+    let after = kubectl.json(&deployment).await;
+    assert_eq!(
+        before["metadata"]["resourceVersion"], after["metadata"]["resourceVersion"],
+        "an unchanged server-side apply stores nothing"
+    );
+
+    let dry_run = kubectl
+        .ok(&[
+            &apply[..],
+            &["--dry-run=server", "-f", "stack-changed.yaml"],
+        ]
+        .concat())
+        .await;
+    assert_eq!(
+        dry_run,
+        recorded("03-apply-server-side-dry-run.json")["stdout"]
+    );
+    let config_map = kubectl
+        .json(&["get", "cm", "api-config", "-n", "kubectl-demo"])
+        .await;
+    assert_eq!(config_map["data"]["GREETING"], "hello");
+
+    let printed = kubectl
+        .ok(&["get", "configmaps", "-n", "kubectl-demo"])
+        .await;
+    let lines: Vec<Vec<&str>> = printed
+        .lines()
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    assert_eq!(lines[0], vec!["NAME", "DATA", "AGE"], "{printed}");
+    assert_eq!(lines[1][..2], ["api-config", "1"], "{printed}");
+    let wide = kubectl
+        .ok(&["get", "deploy", "-n", "kubectl-demo", "-o", "wide"])
+        .await;
+    let header: Vec<&str> = wide
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        header,
+        vec![
+            "NAME",
+            "READY",
+            "UP-TO-DATE",
+            "AVAILABLE",
+            "AGE",
+            "CONTAINERS",
+            "IMAGES",
+            "SELECTOR"
+        ]
+    );
+    assert!(
+        wide.contains("0/2")
+            && wide.contains("registry.example.invalid/api:1.0")
+            && wide.contains("app=api"),
+        "{wide}"
+    );
+    let watched = kubectl
+        .run(&[
+            "get",
+            "configmaps",
+            "-n",
+            "kubectl-demo",
+            "-w",
+            "--request-timeout=2s",
+        ])
+        .await;
+    let first: Vec<&str> = watched
+        .stdout
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        first,
+        vec!["NAME", "DATA", "AGE"],
+        "{}{}",
+        watched.stdout,
+        watched.stderr
+    );
+    assert!(watched.stdout.contains("api-config"), "{}", watched.stdout);
+
+    let diff = ["diff", "--server-side", "--field-manager=ferry", "-f"];
+    let changed = kubectl
+        .run(&[&diff[..], &["stack-changed.yaml"]].concat())
+        .await;
+    assert_eq!(changed.code, 1, "{}", changed.stderr);
+    let recorded_diff = recorded("14-diff-server-side-changed.json");
+    assert_eq!(
+        changed_lines(&changed.stdout),
+        changed_lines(recorded_diff["stdout"].as_str().unwrap_or(""))
+    );
+    let unchanged = kubectl.run(&[&diff[..], &["stack.yaml"]].concat()).await;
+    assert_eq!((unchanged.code, unchanged.stdout.as_str()), (0, ""));
+
+    let other = kubectl.file(
+        "other.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: api\n  namespace: kubectl-demo\nspec:\n  replicas: 5\n",
+    );
+    let conflict = kubectl
+        .run(&[
+            "apply",
+            "--server-side",
+            "--field-manager=other",
+            "-f",
+            &other,
+        ])
+        .await;
+    assert_eq!(conflict.code, 1);
+    assert!(
+        conflict.stderr.starts_with(
+            "error: Apply failed with 1 conflict: conflict with \"ferry\": .spec.replicas\n"
+        ),
+        "{}",
+        conflict.stderr
+    );
+    let forced = kubectl
+        .ok(&[
+            "apply",
+            "--server-side",
+            "--field-manager=other",
+            "--force-conflicts",
+            "-f",
+            &other,
+        ])
+        .await;
+    assert_eq!(forced, "deployment.apps/api serverside-applied\n");
+    let taken = kubectl
+        .json(&[&deployment[..], &["--show-managed-fields"]].concat())
+        .await;
+    assert_eq!(taken["spec"]["replicas"], 5);
+    let managers: Vec<(String, Value)> = taken["metadata"]["managedFields"]
+        .as_array()
+        .expect("managedFields")
+        .iter()
+        .map(|entry| {
+            (
+                entry["manager"].as_str().unwrap_or("").to_string(),
+                entry["fieldsV1"]["f:spec"]["f:replicas"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        managers,
+        vec![
+            ("ferry".to_string(), Value::Null),
+            ("other".to_string(), serde_json::json!({}))
+        ]
+    );
+    let client_side = kubectl.file(
+        "client-side.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: migrated\n  namespace: kubectl-demo\ndata:\n  a: \"1\"\n",
+    );
+    assert_eq!(
+        kubectl.ok(&["apply", "-f", &client_side]).await,
+        "configmap/migrated created\n"
+    );
+    // kubectl moves the client-side apply ownership to the server-side manager (a JSON patch of
+    // managedFields) before applying: no conflict.
+    assert_eq!(
+        kubectl
+            .ok(&[&apply[..], &["-f", &client_side]].concat())
+            .await,
+        "configmap/migrated serverside-applied\n"
+    );
+    let migrated = kubectl
+        .json(&[
+            "get",
+            "cm",
+            "migrated",
+            "-n",
+            "kubectl-demo",
+            "--show-managed-fields",
+        ])
+        .await;
+    let managers: Vec<&str> = migrated["metadata"]["managedFields"]
+        .as_array()
+        .expect("managedFields")
+        .iter()
+        .map(|entry| entry["manager"].as_str().unwrap_or(""))
+        .collect();
+    assert!(managers.contains(&"ferry"), "{managers:?}");
+
+    let back = kubectl
+        .run(&[&apply[..], &["-f", "stack-changed.yaml"]].concat())
+        .await;
+    assert!(
+        back.stderr.starts_with(
+            "error: Apply failed with 1 conflict: conflict with \"other\": .spec.replicas\n"
+        ),
+        "{}",
+        back.stderr
     );
     running.stop().await.expect("stops");
 }

@@ -202,7 +202,7 @@ impl Call {
                 );
                 response
             }
-            Output::Json | Output::Table => json_response(code, &object),
+            Output::Json | Output::Table | Output::Metadata => json_response(code, &object),
         };
         add_warnings(&mut response, warnings);
         Ok(response)
@@ -210,39 +210,7 @@ impl Call {
 
     /// The namespace of this request must exist and not be terminating (for creates).
     pub fn check_namespace_for_create(&self, name: &str) -> Result<(), ApiError> {
-        let Some(namespace) = self.namespace.as_deref().filter(|_| self.info.namespaced) else {
-            return Ok(());
-        };
-        let key = ObjectKey::new("", "namespaces", "", namespace);
-        match self.state.store.get(&key) {
-            None => Err(ApiError::namespace_not_found(namespace)),
-            Some(object) if meta::is_deleting(&object) => {
-                let mut details = serde_json::Map::new();
-                details.insert("name".into(), Value::String(name.to_string()));
-                if !self.info.group.is_empty() {
-                    details.insert("group".into(), Value::String(self.info.group.clone()));
-                }
-                details.insert("kind".into(), Value::String(self.info.resource.clone()));
-                details.insert(
-                    "causes".into(),
-                    serde_json::json!([{
-                        "reason": "NamespaceTerminating",
-                        "message": format!("namespace {namespace} is being terminated"),
-                        "field": "metadata.namespace"
-                    }]),
-                );
-                Err(ApiError::new(
-                    403,
-                    "Forbidden",
-                    format!(
-                        "{} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
-                        self.info.qualified_resource()
-                    ),
-                )
-                .with_details(details))
-            }
-            Some(_) => Ok(()),
-        }
+        check_namespace_for_create(&self.state, &self.info, self.namespace.as_deref(), name)
     }
 
     /// Maps a store failure on the named object to its Status.
@@ -258,6 +226,48 @@ pub fn store_error(info: &ResourceInfo, error: Error, name: &str) -> ApiError {
         Error::AlreadyExists => ApiError::already_exists(info, name),
         Error::Conflict { .. } => ApiError::conflict(info, name),
         _ => ApiError::internal(),
+    }
+}
+
+/// The namespace of a create must exist and not be terminating.
+pub fn check_namespace_for_create(
+    state: &ClusterState,
+    info: &ResourceInfo,
+    namespace: Option<&str>,
+    name: &str,
+) -> Result<(), ApiError> {
+    let Some(namespace) = namespace.filter(|_| info.namespaced) else {
+        return Ok(());
+    };
+    let key = ObjectKey::new("", "namespaces", "", namespace);
+    match state.store.get(&key) {
+        None => Err(ApiError::namespace_not_found(namespace)),
+        Some(object) if meta::is_deleting(&object) => {
+            let mut details = serde_json::Map::new();
+            details.insert("name".into(), Value::String(name.to_string()));
+            if !info.group.is_empty() {
+                details.insert("group".into(), Value::String(info.group.clone()));
+            }
+            details.insert("kind".into(), Value::String(info.resource.clone()));
+            details.insert(
+                "causes".into(),
+                serde_json::json!([{
+                    "reason": "NamespaceTerminating",
+                    "message": format!("namespace {namespace} is being terminated"),
+                    "field": "metadata.namespace"
+                }]),
+            );
+            Err(ApiError::new(
+                403,
+                "Forbidden",
+                format!(
+                    "{} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated",
+                    info.qualified_resource()
+                ),
+            )
+            .with_details(details))
+        }
+        Some(_) => Ok(()),
     }
 }
 

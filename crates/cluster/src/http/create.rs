@@ -10,8 +10,9 @@ use serde_json::{Value, json};
 use super::ClusterState;
 use super::common::{Call, commit, stored};
 use super::lifecycle;
+use super::ownership::{self, Ownership};
 use super::status::ApiError;
-use crate::object::{defaults, ids, meta, validate};
+use crate::object::{defaults, ids, meta, structural, validate, zero};
 use crate::registry::ResourceInfo;
 use crate::store::{Change, Precondition, TypeKey};
 
@@ -43,7 +44,7 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
     assign_generated_name(&mut object);
     let name = meta::name(&object).to_string();
     call.check_namespace_for_create(&name)?;
-    let mut object = prepare(&call.state, &info, object)?;
+    let mut object = prepare(&call.state, &info, object, &call.ownership())?;
     if call.query.is_dry_run() {
         return call.respond(StatusCode::CREATED, &object, &decoded.warnings);
     }
@@ -80,12 +81,14 @@ fn assign_generated_name(object: &mut Value) {
 }
 
 /// Turns a decoded object into the object to store: server-owned metadata, initial status,
-/// defaults, validation and key order.
+/// defaults, the managedFields of its creator, allocations, validation and key order.
 pub fn prepare(
     state: &Arc<ClusterState>,
     info: &ResourceInfo,
     mut object: Value,
+    ownership: &Ownership,
 ) -> Result<Value, ApiError> {
+    let offered = ownership::offered(&object);
     meta::prepare_create(&mut object, info);
     if let Some(map) = object.as_object_mut() {
         if info.custom {
@@ -96,17 +99,26 @@ pub fn prepare(
             map.insert("status".into(), status);
         }
     }
+    if let (true, Some(schema)) = (info.custom, &info.schema) {
+        structural::apply(&mut object, schema);
+    }
     if !info.custom {
-        let taken = taken(state, info);
-        defaults::apply(&mut object, &info.group, &info.kind, &taken);
-        if (info.group.as_str(), info.kind.as_str()) == ("batch", "Job") {
-            defaults::job_selector(&mut object);
-        }
+        defaults::set_defaults(&mut object, &info.group, &info.kind);
         if (info.group.as_str(), info.kind.as_str())
             == ("apiextensions.k8s.io", "CustomResourceDefinition")
         {
             lifecycle::initial_crd_status(&mut object);
         }
+    }
+    meta::normalise(&mut object);
+    let managed = ownership::record(info, None, &zero::empty(info), &object, offered, ownership);
+    managed.write_to(&mut object);
+    if !info.custom {
+        defaults::allocate(&mut object, &info.group, &info.kind, &taken(state, info));
+        if (info.group.as_str(), info.kind.as_str()) == ("batch", "Job") {
+            defaults::job_selector(&mut object);
+        }
+        defaults::on_create(&mut object, &info.group, &info.kind);
     }
     let causes = validate::create(&object, info);
     if !causes.is_empty() {

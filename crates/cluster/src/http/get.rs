@@ -1,11 +1,15 @@
-//! GET of one object (and of its `/status` or `/scale` view).
+//! GET of one object (and of its `/status` or `/scale` view), as JSON, YAML, a one-row Table or
+//! its PartialObjectMetadata.
 
 use axum::http::StatusCode;
 use axum::response::Response;
+use serde_json::Map;
 
-use super::common::Call;
+use super::common::{Call, served};
+use super::negotiate::{self, Output};
 use super::scale;
-use super::status::ApiError;
+use super::status::{ApiError, json_response};
+use crate::table::{self, Include};
 
 /// Handles a get.
 pub async fn handle(call: Call) -> Result<Response, ApiError> {
@@ -19,5 +23,21 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
     if call.subresource.as_deref() == Some("scale") {
         return call.respond(StatusCode::OK, &scale::view(&object, &call.info), &[]);
     }
-    call.respond(StatusCode::OK, &object, &[])
+    match negotiate::output(&call.headers, true)? {
+        Output::Table => {
+            let mut metadata = Map::new();
+            if let Some(version) = object.pointer("/metadata/resourceVersion") {
+                metadata.insert("resourceVersion".into(), version.clone());
+            }
+            let include = Include::parse(call.query.include_object.as_deref());
+            let rows = [served(&object, &call.info)];
+            let printed = table::table(&call.info, &rows, include, metadata);
+            Ok(json_response(StatusCode::OK, &printed))
+        }
+        Output::Metadata => Ok(json_response(
+            StatusCode::OK,
+            &table::partial_metadata(&object),
+        )),
+        Output::Json | Output::Yaml => call.respond(StatusCode::OK, &object, &[]),
+    }
 }

@@ -1,5 +1,6 @@
 //! What the real control plane does around writes, done inline: default namespaces at first
-//! start, CRDs becoming Established, namespace termination, and garbage collection of dependents.
+//! start, CRDs becoming Established, namespace termination, garbage collection of dependents,
+//! and ClusterRole aggregation (`aggregation`).
 
 use std::sync::Arc;
 
@@ -27,7 +28,8 @@ pub fn bootstrap(state: &Arc<ClusterState>) -> Result<()> {
             continue;
         }
         let object = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}});
-        if let Ok(mut object) = super::create::prepare(state, &info, object) {
+        let ownership = super::ownership::Ownership::Update("kube-apiserver".into());
+        if let Ok(mut object) = super::create::prepare(state, &info, object, &ownership) {
             meta::reserve_resource_version(&mut object);
             match state
                 .store
@@ -77,12 +79,20 @@ pub async fn after_write(state: &Arc<ClusterState>, info: &ResourceInfo, object:
         ("", "namespaces") if meta::is_deleting(object) => {
             terminate_namespace(state, meta::name(object)).await;
         }
+        ("rbac.authorization.k8s.io", "clusterroles") => {
+            Box::pin(super::aggregation::aggregate(state)).await;
+        }
         _ => {}
     }
 }
 
 /// Runs the controllers' reactions to an object that is gone.
 pub async fn after_delete(state: &Arc<ClusterState>, info: &ResourceInfo, object: &Value) {
+    if (info.group.as_str(), info.resource.as_str())
+        == ("rbac.authorization.k8s.io", "clusterroles")
+    {
+        Box::pin(super::aggregation::aggregate(state)).await;
+    }
     if (info.group.as_str(), info.resource.as_str())
         == ("apiextensions.k8s.io", "customresourcedefinitions")
     {
@@ -149,6 +159,11 @@ async fn establish(state: &Arc<ClusterState>, crd: &Arc<Value>) {
                 "storedVersions": stored_versions,
             }),
         );
+    }
+    if let Some(info) = info_for(state, "apiextensions.k8s.io", "customresourcedefinitions") {
+        let ownership = super::ownership::Ownership::Update("kube-apiserver".into());
+        super::ownership::record(&info, Some("status"), crd, &updated, None, &ownership)
+            .write_to(&mut updated);
     }
     let key = ObjectKey::new(
         "apiextensions.k8s.io",

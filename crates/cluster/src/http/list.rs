@@ -10,11 +10,13 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
 use super::common::{Call, served};
-use super::status::{ApiError, Cause};
+use super::negotiate::{self, Output};
+use super::status::{ApiError, Cause, json_response};
 use crate::object::meta;
 use crate::registry::ResourceInfo;
 use crate::selector::{FieldSelector, LabelSelector};
 use crate::store::{EventType, Store, TypeKey};
+use crate::table::{self, Include};
 
 /// The label and field selectors of a request.
 #[derive(Clone, Debug, Default)]
@@ -266,8 +268,47 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
         };
         page = Some((encode_continue(list_version, &start), remaining));
     }
-    let list = render(&call.info, &selected, list_version, page);
-    call.respond(StatusCode::OK, &list, &[])
+    match negotiate::output(&call.headers, true)? {
+        Output::Table => {
+            let include = Include::parse(call.query.include_object.as_deref());
+            let rows: Vec<Value> = selected
+                .iter()
+                .map(|item| served(item, &call.info))
+                .collect();
+            let metadata = list_metadata(list_version, page);
+            let printed = table::table(&call.info, &rows, include, metadata);
+            Ok(json_response(StatusCode::OK, &printed))
+        }
+        Output::Metadata => {
+            let items: Vec<Value> = selected
+                .iter()
+                .map(|item| served(item, &call.info))
+                .collect();
+            let metadata = list_metadata(list_version, page);
+            Ok(json_response(
+                StatusCode::OK,
+                &table::partial_metadata_list(&items, metadata),
+            ))
+        }
+        Output::Json | Output::Yaml => {
+            let list = render(&call.info, &selected, list_version, page);
+            call.respond(StatusCode::OK, &list, &[])
+        }
+    }
+}
+
+/// The `metadata` of a list page.
+fn list_metadata(resource_version: u64, page: Option<(String, usize)>) -> Map<String, Value> {
+    let mut metadata = Map::new();
+    metadata.insert(
+        "resourceVersion".into(),
+        json!(resource_version.to_string()),
+    );
+    if let Some((token, remaining)) = page {
+        metadata.insert("continue".into(), json!(token));
+        metadata.insert("remainingItemCount".into(), json!(remaining));
+    }
+    metadata
 }
 
 /// A list document: built-in items carry no kind/apiVersion, custom resource items do.

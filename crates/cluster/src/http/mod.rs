@@ -2,6 +2,8 @@
 //! watch streams, and Status errors. One fallback handler parses the path and dispatches to the
 //! module of the verb.
 
+mod aggregation;
+mod apply;
 mod common;
 mod create;
 mod delete;
@@ -12,6 +14,7 @@ mod lifecycle;
 mod list;
 pub mod negotiate;
 mod openapi;
+mod ownership;
 mod patch;
 pub mod path;
 pub mod query;

@@ -13,6 +13,8 @@ pub enum Output {
     Yaml,
     /// `application/json;as=Table;v=v1;g=meta.k8s.io`.
     Table,
+    /// `application/json;as=PartialObjectMetadata(List);v=v1;g=meta.k8s.io`: metadata only.
+    Metadata,
 }
 
 /// The discovery representation.
@@ -84,6 +86,13 @@ pub fn output(headers: &HeaderMap, table_supported: bool) -> Result<Output, ApiE
                     if media.parameter("v") == Some("v1") {
                         return Ok(Output::Table);
                     }
+                }
+                Some("PartialObjectMetadata" | "PartialObjectMetadataList")
+                    if table_supported
+                        && media.parameter("g") == Some("meta.k8s.io")
+                        && media.parameter("v") == Some("v1") =>
+                {
+                    return Ok(Output::Metadata);
                 }
                 Some(_) => {}
             },

@@ -1,7 +1,7 @@
 //! PATCH: JSON merge patch (RFC 7386), JSON patch (RFC 6902) and strategic merge patch, applied
 //! to the stored object and written like an update. Strategic merge patch uses `ferry-patch` with
 //! the built-in kinds' merge keys (custom resources refuse it with 415, as recorded). Server-side
-//! apply is the next slice.
+//! apply is handed to `apply`.
 
 use axum::response::Response;
 use serde_json::Value;
@@ -75,6 +75,14 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
         )));
     }
     if patch_type == PatchType::Apply {
+        if negotiate::content_type(&call.headers).as_deref() == Some("application/apply-patch+cbor")
+        {
+            return Err(ApiError::new(
+                415,
+                "UnsupportedMediaType",
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+            ));
+        }
         let applied = ferry_yaml::parse_single("apply", &call.body)
             .map_err(|error| ApiError::bad_request(format!("error decoding YAML: {error}")))?;
         let kind = applied.get("kind").and_then(Value::as_str).unwrap_or("");
@@ -88,8 +96,9 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
                 "invalid object type: {group}/{version}, Kind={kind}"
             )));
         }
+        return super::apply::handle(call, applied).await;
     }
-    if patch_type == PatchType::Apply || (patch_type == PatchType::Strategic && call.info.custom) {
+    if patch_type == PatchType::Strategic && call.info.custom {
         return Err(ApiError::new(
             415,
             "UnsupportedMediaType",

@@ -35,6 +35,8 @@ pub struct Query {
     pub propagation_policy: Option<String>,
     /// `gracePeriodSeconds`.
     pub grace_period_seconds: Option<String>,
+    /// `includeObject` (Table rows: `None`, `Metadata`, `Object`).
+    pub include_object: Option<String>,
 }
 
 fn boolean(value: &str) -> bool {
@@ -65,6 +67,7 @@ impl Query {
                 "force" => query.force = Some(boolean(&value)),
                 "propagationPolicy" => query.propagation_policy = Some(value),
                 "gracePeriodSeconds" => query.grace_period_seconds = Some(value),
+                "includeObject" => query.include_object = Some(value),
                 _ => {}
             }
         }

@@ -10,10 +10,11 @@ use serde_json::Value;
 use super::ClusterState;
 use super::common::{Call, commit, store_error, stored};
 use super::lifecycle;
+use super::ownership::{self, Ownership};
 use super::scale;
 use super::status::ApiError;
 use crate::error::Error;
-use crate::object::{defaults, meta, validate};
+use crate::object::{defaults, meta, structural, validate};
 use crate::registry::ResourceInfo;
 use crate::store::{Change, ObjectKey, Precondition, resource_version_of};
 
@@ -122,6 +123,7 @@ pub async fn write_with_retries(
             &current,
             replacement,
             call.query.is_dry_run(),
+            &call.ownership(),
         )
         .await
         {
@@ -143,8 +145,10 @@ pub enum WriteError {
 }
 
 /// Writes `replacement` over `current`: keeps server-owned metadata, keeps the status on the main
-/// resource (or everything but the status on `/status`), moves generation, defaults, validates,
-/// and removes an object being deleted whose last finalizer is gone.
+/// resource (or everything but the status on `/status`), moves generation, defaults, records field
+/// ownership, validates, and removes an object being deleted whose last finalizer is gone. A write
+/// that changes nothing is not stored (the resourceVersion stays).
+#[allow(clippy::too_many_arguments)]
 pub async fn write(
     state: &Arc<ClusterState>,
     info: &ResourceInfo,
@@ -153,8 +157,10 @@ pub async fn write(
     current: &Value,
     replacement: Value,
     dry_run: bool,
+    ownership: &Ownership,
 ) -> Result<Written, WriteError> {
     let status_is_separate = !info.custom || info.subresource("status").is_some();
+    let offered = ownership::offered(&replacement);
     let mut object = match subresource {
         Some("status") => {
             let mut object = current.clone();
@@ -162,6 +168,16 @@ pub async fn write(
                 match replacement.get("status") {
                     Some(status) => map.insert("status".into(), status.clone()),
                     None => map.remove("status"),
+                };
+            }
+            // The apps status strategies keep the annotations of the update (the deployment
+            // controller records its revision annotation through `/status`).
+            if info.group == "apps"
+                && let Some(metadata) = meta::metadata_mut(&mut object)
+            {
+                match replacement.pointer("/metadata/annotations") {
+                    Some(annotations) => metadata.insert("annotations".into(), annotations.clone()),
+                    None => metadata.remove("annotations"),
                 };
             }
             object
@@ -177,22 +193,42 @@ pub async fn write(
             object
         }
     };
+    match &info.schema {
+        Some(schema) if info.custom => structural::apply(&mut object, schema),
+        _ => defaults::set_defaults(&mut object, &info.group, &info.kind),
+    }
     meta::prepare_update(&mut object, current, info);
+    if subresource == Some("status")
+        && let (Some(metadata), Some(generation)) = (
+            meta::metadata_mut(&mut object),
+            current.pointer("/metadata/generation"),
+        )
+    {
+        metadata.insert("generation".into(), generation.clone());
+    }
+    meta::normalise(&mut object);
+    let managed = ownership::record(info, subresource, current, &object, offered, ownership);
+    managed.write_to(&mut object);
     if !info.custom {
-        defaults::apply(
+        defaults::allocate(
             &mut object,
             &info.group,
             &info.kind,
             &defaults::Taken::default(),
         );
+        defaults::on_update(&mut object, current, &info.group, &info.kind);
     }
     let causes = validate::update(&object, current, info);
     if !causes.is_empty() {
         return Err(WriteError::Api(ApiError::invalid(info, &key.name, causes)));
     }
     meta::normalise(&mut object);
+    let object = stored(object, info);
     let precondition = Precondition::ResourceVersion(resource_version_of(current));
     let remove = meta::is_deleting(current) && meta::finalizers(&object).is_empty();
+    if !remove && object == *current {
+        return Ok(Written::Stored(Arc::new(object)));
+    }
     if dry_run {
         let object = Arc::new(object);
         return Ok(if remove {
@@ -208,14 +244,7 @@ pub async fn write(
             Err(error) => Err(WriteError::Api(store_error(info, error, &key.name))),
         };
     }
-    match commit(
-        state,
-        key.clone(),
-        Change::Put(stored(object, info)),
-        precondition,
-    )
-    .await
-    {
+    match commit(state, key.clone(), Change::Put(object), precondition).await {
         Ok(object) => Ok(Written::Stored(object)),
         Err(Error::Conflict { .. }) => Err(WriteError::Conflict),
         Err(error) => Err(WriteError::Api(store_error(info, error, &key.name))),

@@ -6,6 +6,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -17,10 +18,12 @@ use tokio::time::Instant;
 
 use super::common::{Call, served};
 use super::list::{self, Selection, list_options_forbidden};
+use super::negotiate::{self, Output};
 use super::status::ApiError;
 use crate::error::Error;
 use crate::registry::ResourceInfo;
 use crate::store::{Event, EventType, Store};
+use crate::table::{self, Include};
 
 /// Where the stream starts.
 enum Start {
@@ -37,6 +40,10 @@ struct Watcher {
     selection: Selection,
     bookmarks: bool,
     sender: mpsc::Sender<Bytes>,
+    /// `Some` when the client asked for Tables (`kubectl get -w`): each object event carries a
+    /// one-row Table, the first one with the column definitions.
+    table: Option<Include>,
+    tables_sent: AtomicBool,
 }
 
 /// Handles a watch.
@@ -83,6 +90,10 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
         },
         (false, Some(version)) => Start::After(version),
     };
+    let table = match negotiate::output(&call.headers, true)? {
+        Output::Table => Some(Include::parse(call.query.include_object.as_deref())),
+        _ => None,
+    };
     let (sender, receiver) = mpsc::channel::<Bytes>(256);
     let watcher = Watcher {
         store: call.state.store.clone(),
@@ -91,6 +102,8 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
         selection,
         bookmarks: call.query.allow_watch_bookmarks,
         sender,
+        table,
+        tables_sent: AtomicBool::new(false),
     };
     let shutdown = call.state.shutdown_signal();
     let bookmark_interval = call.state.limits.bookmark_interval;
@@ -117,6 +130,23 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
 
 impl Watcher {
     async fn send(&self, kind: &str, object: &Value) -> bool {
+        let printed;
+        let object = match self.table {
+            Some(include) if kind != "BOOKMARK" && kind != "ERROR" => {
+                let mut metadata = serde_json::Map::new();
+                if let Some(version) = object.pointer("/metadata/resourceVersion") {
+                    metadata.insert("resourceVersion".into(), version.clone());
+                }
+                let mut one_row =
+                    table::table(&self.info, std::slice::from_ref(object), include, metadata);
+                if self.tables_sent.swap(true, Ordering::Relaxed) {
+                    one_row["columnDefinitions"] = Value::Null;
+                }
+                printed = one_row;
+                &printed
+            }
+            _ => object,
+        };
         let mut line =
             serde_json::to_vec(&json!({"type": kind, "object": object})).unwrap_or_default();
         line.push(b'\n');

@@ -39,8 +39,84 @@ fn each_object(value: Option<&mut Value>, mut apply: impl FnMut(&mut Map<String,
     }
 }
 
-/// Fills the defaults of an object of `kind` in `group`.
+/// Fills the defaults of an object of `kind` in `group`, then allocates what the registry
+/// allocates (Service cluster IPs and node ports).
 pub fn apply(object: &mut Value, group: &str, kind: &str, taken: &Taken) {
+    set_defaults(object, group, kind);
+    allocate(object, group, kind, taken);
+}
+
+/// Sets what the registry assigns after defaulting: a Service's cluster IPs, IP families and node
+/// ports, a Namespace's `kubernetes` finalizer. These fields belong to no field manager.
+pub fn allocate(object: &mut Value, group: &str, kind: &str, taken: &Taken) {
+    match (group, kind) {
+        ("", "Service") => service_allocations(object, taken),
+        ("", "Namespace") => namespace_finalizers(object),
+        _ => {}
+    }
+}
+
+/// What the registry and admission add to a new object after its creator's fields are recorded:
+/// storage protection finalizers, the DaemonSet template generation annotation.
+pub fn on_create(object: &mut Value, group: &str, kind: &str) {
+    let finalizer = match (group, kind) {
+        ("", "PersistentVolumeClaim") => "kubernetes.io/pvc-protection",
+        ("", "PersistentVolume") => "kubernetes.io/pv-protection",
+        ("apps", "DaemonSet") => {
+            let generation = object
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            if let Some(metadata) = object_at(object, &["metadata"]) {
+                let annotations = metadata.entry("annotations").or_insert_with(|| json!({}));
+                if let Some(annotations) = annotations.as_object_mut() {
+                    annotations.insert(TEMPLATE_GENERATION.into(), json!(generation.to_string()));
+                }
+            }
+            return;
+        }
+        _ => return,
+    };
+    if let Some(metadata) = object_at(object, &["metadata"]) {
+        let finalizers = metadata.entry("finalizers").or_insert_with(|| json!([]));
+        if let Some(finalizers) = finalizers.as_array_mut()
+            && !finalizers.iter().any(|existing| existing == finalizer)
+        {
+            finalizers.push(json!(finalizer));
+        }
+    }
+}
+
+/// The annotation a DaemonSet's template generation is mirrored in.
+const TEMPLATE_GENERATION: &str = "deprecated.daemonset.template.generation";
+
+/// What the registry changes on update: a DaemonSet whose template changed moves its template
+/// generation annotation.
+pub fn on_update(object: &mut Value, old: &Value, group: &str, kind: &str) {
+    if (group, kind) != ("apps", "DaemonSet")
+        || object.pointer("/spec/template") == old.pointer("/spec/template")
+    {
+        return;
+    }
+    let Some(previous) = old
+        .pointer("/metadata/annotations")
+        .and_then(|annotations| annotations.get(TEMPLATE_GENERATION))
+        .and_then(Value::as_str)
+        .and_then(|text| text.parse::<i64>().ok())
+    else {
+        return;
+    };
+    if let Some(annotations) = object_at(object, &["metadata", "annotations"]) {
+        annotations.insert(
+            TEMPLATE_GENERATION.into(),
+            json!((previous + 1).to_string()),
+        );
+    }
+}
+
+/// Fills the defaults of an object of `kind` in `group` (what the real server's defaulting
+/// functions set; the updater of an object owns them).
+pub fn set_defaults(object: &mut Value, group: &str, kind: &str) {
     match (group, kind) {
         ("apps", "Deployment") => deployment(object),
         ("apps", "ReplicaSet") => {
@@ -59,7 +135,8 @@ pub fn apply(object: &mut Value, group: &str, kind: &str, taken: &Taken) {
             }
         }
         ("", "PodTemplate") => template(object, &["template", "spec"], "Always"),
-        ("", "Service") => service(object, taken),
+        ("", "Service") => service(object),
+        ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => rules(object),
         ("", "Secret") => secret(object),
         ("", "Namespace") => namespace(object),
         ("", "PersistentVolumeClaim") => {
@@ -75,6 +152,7 @@ pub fn apply(object: &mut Value, group: &str, kind: &str, taken: &Taken) {
         }
         ("networking.k8s.io", "NetworkPolicy") => network_policy(object),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => crd(object),
+        ("autoscaling", "HorizontalPodAutoscaler") => horizontal_pod_autoscaler(object),
         _ => {}
     }
 }
@@ -126,11 +204,7 @@ fn stateful_set(object: &mut Value) {
     if let Some(spec) = object_at(object, &["spec"]) {
         set_default(spec, "replicas", json!(1));
         set_default(spec, "podManagementPolicy", json!("OrderedReady"));
-        set_default(
-            spec,
-            "updateStrategy",
-            json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}}),
-        );
+        rolling_strategy(spec, "updateStrategy", json!({"partition": 0}));
         set_default(spec, "revisionHistoryLimit", json!(10));
         set_default(
             spec,
@@ -151,14 +225,32 @@ fn stateful_set(object: &mut Value) {
 
 fn daemon_set(object: &mut Value) {
     if let Some(spec) = object_at(object, &["spec"]) {
-        set_default(
+        rolling_strategy(
             spec,
             "updateStrategy",
-            json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}),
+            json!({"maxUnavailable": 1, "maxSurge": 0}),
         );
         set_default(spec, "revisionHistoryLimit", json!(10));
     }
     template(object, &["spec", "template", "spec"], "Always");
+}
+
+/// `type: RollingUpdate` unless set, and the rolling parameters each defaulted when rolling.
+fn rolling_strategy(spec: &mut Map<String, Value>, field: &str, parameters: Value) {
+    let strategy = spec.entry(field).or_insert_with(|| json!({}));
+    let Some(strategy) = strategy.as_object_mut() else {
+        return;
+    };
+    set_default(strategy, "type", json!("RollingUpdate"));
+    if strategy.get("type") != Some(&json!("RollingUpdate")) {
+        return;
+    }
+    let rolling = strategy.entry("rollingUpdate").or_insert_with(|| json!({}));
+    if let (Some(rolling), Value::Object(parameters)) = (rolling.as_object_mut(), parameters) {
+        for (key, value) in parameters {
+            set_default(rolling, &key, value);
+        }
+    }
 }
 
 fn job(object: &mut Value, path: &[&str]) {
@@ -192,6 +284,7 @@ pub fn job_selector(object: &mut Value) {
         return;
     }
     if let Some(spec) = object_at(object, &["spec"]) {
+        set_default(spec, "manualSelector", json!(false));
         set_default(
             spec,
             "selector",
@@ -214,6 +307,15 @@ pub fn job_selector(object: &mut Value) {
             }
         }
     }
+    // Reading the Job back defaults its labels to its pod template's.
+    let template_labels = object.pointer("/spec/template/metadata/labels").cloned();
+    if let (Some(labels), Some(metadata)) = (template_labels, object_at(object, &["metadata"]))
+        && metadata
+            .get("labels")
+            .is_none_or(|existing| existing.as_object().is_none_or(Map::is_empty))
+    {
+        metadata.insert("labels".into(), labels);
+    }
 }
 
 fn cron_job(object: &mut Value) {
@@ -223,7 +325,11 @@ fn cron_job(object: &mut Value) {
         set_default(spec, "successfulJobsHistoryLimit", json!(3));
         set_default(spec, "failedJobsHistoryLimit", json!(1));
     }
-    job(object, &["spec", "jobTemplate", "spec"]);
+    template(
+        object,
+        &["spec", "jobTemplate", "spec", "template", "spec"],
+        "Always",
+    );
 }
 
 fn template(object: &mut Value, path: &[&str], restart_policy: &str) {
@@ -242,11 +348,17 @@ pub fn pod_spec(spec: &mut Map<String, Value>, restart_policy: &str) {
     set_default(spec, "dnsPolicy", json!("ClusterFirst"));
     set_default(spec, "securityContext", json!({}));
     set_default(spec, "schedulerName", json!("default-scheduler"));
+    if let Some(account) = spec.get("serviceAccountName").cloned() {
+        set_default(spec, "serviceAccount", account);
+    }
     each_object(spec.get_mut("volumes"), |volume| {
         for source in ["configMap", "secret"] {
             if let Some(source) = volume.get_mut(source).and_then(Value::as_object_mut) {
                 set_default(source, "defaultMode", json!(420));
             }
+        }
+        if let Some(host_path) = volume.get_mut("hostPath").and_then(Value::as_object_mut) {
+            set_default(host_path, "type", json!(""));
         }
     });
 }
@@ -280,6 +392,9 @@ fn container(container: &mut Map<String, Value>) {
             if let Some(http) = probe.get_mut("httpGet").and_then(Value::as_object_mut) {
                 set_default(http, "scheme", json!("HTTP"));
             }
+            if let Some(grpc) = probe.get_mut("grpc").and_then(Value::as_object_mut) {
+                set_default(grpc, "service", json!(""));
+            }
         }
     }
     each_object(container.get_mut("env"), |variable| {
@@ -290,10 +405,17 @@ fn container(container: &mut Map<String, Value>) {
         {
             set_default(field, "apiVersion", json!("v1"));
         }
+        if let Some(resource) = variable
+            .get_mut("valueFrom")
+            .and_then(|from| from.get_mut("resourceFieldRef"))
+            .and_then(Value::as_object_mut)
+        {
+            set_default(resource, "divisor", json!("0"));
+        }
     });
 }
 
-fn service(object: &mut Value, taken: &Taken) {
+fn service(object: &mut Value) {
     let Some(spec) = object_at(object, &["spec"]) else {
         return;
     };
@@ -304,18 +426,39 @@ fn service(object: &mut Value, taken: &Taken) {
         .unwrap_or("ClusterIP")
         .to_string();
     set_default(spec, "sessionAffinity", json!("None"));
-    let mut used_ports = taken.node_ports.clone();
     each_object(spec.get_mut("ports"), |port| {
         set_default(port, "protocol", json!("TCP"));
         if let Some(number) = port.get("port").cloned() {
             set_default(port, "targetPort", number);
         }
+    });
+    if kind == "ExternalName" {
+        return;
+    }
+    set_default(spec, "internalTrafficPolicy", json!("Cluster"));
+    if kind == "NodePort" || kind == "LoadBalancer" {
+        set_default(spec, "externalTrafficPolicy", json!("Cluster"));
+    }
+    if kind == "LoadBalancer" {
+        set_default(spec, "allocateLoadBalancerNodePorts", json!(true));
+    }
+}
+
+fn service_allocations(object: &mut Value, taken: &Taken) {
+    let Some(spec) = object_at(object, &["spec"]) else {
+        return;
+    };
+    let kind = spec
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("ClusterIP")
+        .to_string();
+    let mut used_ports = taken.node_ports.clone();
+    each_object(spec.get_mut("ports"), |port| {
         if (kind == "NodePort" || kind == "LoadBalancer") && port.get("nodePort").is_none() {
-            {
-                let node_port = allocate_node_port(&used_ports);
-                used_ports.insert(node_port);
-                port.insert("nodePort".into(), json!(node_port));
-            }
+            let node_port = allocate_node_port(&used_ports);
+            used_ports.insert(node_port);
+            port.insert("nodePort".into(), json!(node_port));
         }
     });
     if kind == "ExternalName" {
@@ -331,12 +474,56 @@ fn service(object: &mut Value, taken: &Taken) {
     set_default(spec, "clusterIPs", json!([cluster_ip]));
     set_default(spec, "ipFamilies", json!(["IPv4"]));
     set_default(spec, "ipFamilyPolicy", json!("SingleStack"));
-    set_default(spec, "internalTrafficPolicy", json!("Cluster"));
-    if kind == "NodePort" || kind == "LoadBalancer" {
-        set_default(spec, "externalTrafficPolicy", json!("Cluster"));
+}
+
+/// Roles store no rules as `null` (an empty list does not survive storage).
+fn rules(object: &mut Value) {
+    if let Some(map) = object.as_object_mut()
+        && map
+            .get("rules")
+            .is_none_or(|rules| rules.as_array().is_some_and(Vec::is_empty))
+    {
+        map.insert("rules".into(), Value::Null);
     }
-    if kind == "LoadBalancer" {
-        set_default(spec, "allocateLoadBalancerNodePorts", json!(true));
+}
+
+fn horizontal_pod_autoscaler(object: &mut Value) {
+    let Some(spec) = object_at(object, &["spec"]) else {
+        return;
+    };
+    set_default(spec, "minReplicas", json!(1));
+    if spec
+        .get("metrics")
+        .is_none_or(|metrics| metrics.as_array().is_none_or(Vec::is_empty))
+    {
+        spec.insert(
+            "metrics".into(),
+            json!([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 80}}}]),
+        );
+    }
+    let Some(behavior) = spec.get_mut("behavior").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let rules = [
+        (
+            "scaleUp",
+            json!({"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
+                {"type": "Pods", "value": 4, "periodSeconds": 15},
+                {"type": "Percent", "value": 100, "periodSeconds": 15}
+            ]}),
+        ),
+        (
+            "scaleDown",
+            json!({"selectPolicy": "Max", "policies": [{"type": "Percent", "value": 100, "periodSeconds": 15}]}),
+        ),
+    ];
+    for (direction, defaults) in rules {
+        let rule = behavior.entry(direction).or_insert_with(|| json!({}));
+        if let (Some(rule), Value::Object(defaults)) = (rule.as_object_mut(), defaults) {
+            for (key, value) in defaults {
+                set_default(rule, &key, value);
+            }
+        }
     }
 }
 
@@ -387,6 +574,9 @@ fn namespace(object: &mut Value) {
             labels.insert("kubernetes.io/metadata.name".into(), json!(name));
         }
     }
+}
+
+fn namespace_finalizers(object: &mut Value) {
     if let Some(map) = object.as_object_mut() {
         let spec = map.entry("spec").or_insert_with(|| json!({}));
         if let Some(spec) = spec.as_object_mut() {

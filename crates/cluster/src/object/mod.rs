@@ -2,8 +2,11 @@
 
 pub mod defaults;
 pub mod fields;
+pub mod godump;
 pub mod ids;
 pub mod meta;
 pub mod names;
+pub mod structural;
 pub mod time;
 pub mod validate;
+pub mod zero;

@@ -7,6 +7,7 @@ use crate::registry::ResourceInfo;
 use crate::selector::LabelSelector;
 use crate::selector::labels_of;
 
+use super::godump;
 use super::meta;
 use super::names::{self, NameRule};
 
@@ -20,14 +21,86 @@ pub fn create(object: &Value, info: &ResourceInfo) -> Vec<Cause> {
 /// Problems with an object about to replace `old`.
 pub fn update(object: &Value, old: &Value, info: &ResourceInfo) -> Vec<Cause> {
     let mut causes = body(object, info);
+    if info.group == "apps"
+        && matches!(
+            info.kind.as_str(),
+            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet"
+        )
+    {
+        let selector = object.pointer("/spec/selector");
+        if selector != old.pointer("/spec/selector") {
+            causes.push(Cause::invalid(
+                "spec.selector",
+                selector.unwrap_or(&Value::Null),
+                "field is immutable",
+            ));
+        }
+    }
     match (info.group.as_str(), info.kind.as_str()) {
-        ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") => {
-            let selector = object.pointer("/spec/selector");
-            if selector != old.pointer("/spec/selector") {
-                causes.push(Cause::invalid(
-                    "spec.selector",
-                    selector.unwrap_or(&Value::Null),
-                    "field is immutable",
+        ("apps", "StatefulSet") => {
+            let mutable = [
+                "replicas",
+                "ordinals",
+                "template",
+                "updateStrategy",
+                "revisionHistoryLimit",
+                "persistentVolumeClaimRetentionPolicy",
+                "minReadySeconds",
+            ];
+            let fixed = |object: &Value| {
+                let mut spec = object.get("spec").cloned().unwrap_or(Value::Null);
+                if let Some(map) = spec.as_object_mut() {
+                    map.retain(|key, _| !mutable.contains(&key.as_str()));
+                }
+                spec
+            };
+            if fixed(object) != fixed(old) {
+                causes.push(Cause::forbidden(
+                    "spec",
+                    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+                ));
+            }
+        }
+        ("batch", "Job") => {
+            let template = object.pointer("/spec/template");
+            if template != old.pointer("/spec/template") {
+                let printed =
+                    godump::go_marshal(&godump::pod_template(template.unwrap_or(&Value::Null)));
+                causes.push(Cause {
+                    reason: "FieldValueInvalid",
+                    message: format!("Invalid value: {printed}: field is immutable"),
+                    field: "spec.template".to_string(),
+                });
+            }
+        }
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+            let role = object.get("roleRef").unwrap_or(&Value::Null);
+            if Some(role) != old.get("roleRef") {
+                let text = |field: &str| {
+                    role.get(field)
+                        .cloned()
+                        .unwrap_or(Value::String(String::new()))
+                };
+                let printed = serde_json::json!({
+                    "APIGroup": text("apiGroup"), "Kind": text("kind"), "Name": text("name")
+                });
+                causes.push(Cause::invalid("roleRef", &printed, "cannot change roleRef"));
+            }
+        }
+        ("", "PersistentVolumeClaim") => {
+            let mut before = old.get("spec").cloned().unwrap_or(Value::Null);
+            let after = object.get("spec").cloned().unwrap_or(Value::Null);
+            if before.get("volumeName").is_none_or(|name| name == "")
+                && let (Some(map), Some(name)) = (before.as_object_mut(), after.get("volumeName"))
+            {
+                map.insert("volumeName".into(), name.clone());
+            }
+            if before != after {
+                let diff =
+                    godump::unified_diff(&godump::claim_spec(&before), &godump::claim_spec(&after));
+                causes.push(Cause::forbidden(
+                    "spec",
+                    &format!("spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n{diff}"),
                 ));
             }
         }
@@ -76,8 +149,30 @@ fn body(object: &Value, info: &ResourceInfo) -> Vec<Cause> {
         ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") => {
             workload(object, &info.kind)
         }
+        ("", "Service") => service(object),
         _ => Vec::new(),
     }
+}
+
+fn service(object: &Value) -> Vec<Cause> {
+    let ports = object
+        .pointer("/spec/ports")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    if ports.len() < 2 {
+        return Vec::new();
+    }
+    ports
+        .iter()
+        .enumerate()
+        .filter(|(_, port)| {
+            port.get("name")
+                .and_then(Value::as_str)
+                .is_none_or(str::is_empty)
+        })
+        .map(|(index, _)| Cause::required(&format!("spec.ports[{index}].name"), ""))
+        .collect()
 }
 
 fn workload(object: &Value, kind: &str) -> Vec<Cause> {

@@ -94,6 +94,7 @@ pub fn resources_of_crd(crd: &Value) -> Vec<ResourceInfo> {
                 storage_version: storage_version.clone(),
                 schema: version.pointer("/schema/openAPIV3Schema").cloned(),
                 scale: version.pointer("/subresources/scale").cloned(),
+                printer_columns: version.get("additionalPrinterColumns").cloned(),
             })
         })
         .collect()

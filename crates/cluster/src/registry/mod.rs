@@ -68,6 +68,8 @@ pub struct ResourceInfo {
     pub schema: Option<Value>,
     /// The CRD version's `subresources.scale` paths, for custom resources.
     pub scale: Option<Value>,
+    /// The CRD version's `additionalPrinterColumns`, for custom resources.
+    pub printer_columns: Option<Value>,
 }
 
 impl ResourceInfo {
@@ -93,6 +95,7 @@ impl ResourceInfo {
             storage_version: row.version.to_string(),
             schema: None,
             scale: None,
+            printer_columns: None,
         }
     }
 

@@ -140,26 +140,28 @@ impl Disk {
         })
     }
 
-    /// Stores (`Some`) or removes (`None`) one object and records the new resourceVersion, durably.
-    pub fn write(
+    /// Stores (`Some`) or removes (`None`) objects and records the new resourceVersion, durably,
+    /// in one transaction.
+    pub fn write_batch(
         &self,
-        key: &ObjectKey,
-        bytes: Option<&[u8]>,
+        writes: &[(ObjectKey, Option<Vec<u8>>)],
         resource_version: u64,
     ) -> Result<()> {
         let failed = |e: &dyn std::fmt::Display| Error::storage("committing", e);
         let transaction = self.db.begin_write().map_err(|e| failed(&e))?;
         {
             let mut objects = transaction.open_table(OBJECTS).map_err(|e| failed(&e))?;
-            let encoded = key.encode();
-            match bytes {
-                Some(bytes) => {
-                    objects
-                        .insert(encoded.as_str(), bytes)
-                        .map_err(|e| failed(&e))?;
-                }
-                None => {
-                    objects.remove(encoded.as_str()).map_err(|e| failed(&e))?;
+            for (key, bytes) in writes {
+                let encoded = key.encode();
+                match bytes {
+                    Some(bytes) => {
+                        objects
+                            .insert(encoded.as_str(), bytes.as_slice())
+                            .map_err(|e| failed(&e))?;
+                    }
+                    None => {
+                        objects.remove(encoded.as_str()).map_err(|e| failed(&e))?;
+                    }
                 }
             }
             let mut meta = transaction.open_table(META).map_err(|e| failed(&e))?;

@@ -1,6 +1,7 @@
 //! The object store: one global, monotonically increasing resourceVersion; every write durable
 //! (fsynced) before it is acknowledged; an in-memory index for reads and a bounded event log that
-//! watches resume from.
+//! watches resume from. Concurrent writers are grouped: the writes that queue up while one redb
+//! transaction is being fsynced are committed together in the next one (group commit).
 
 mod disk;
 mod events;
@@ -50,9 +51,24 @@ struct State {
     log: EventLog,
 }
 
+/// A write waiting for the next group commit.
+struct Pending {
+    key: ObjectKey,
+    change: Change,
+    precondition: Precondition,
+    reply: std::sync::mpsc::Sender<Result<Arc<Value>>>,
+}
+
+/// A write of a batch that passed its precondition, with its event.
+struct Planned {
+    event: Arc<Event>,
+    reply: std::sync::mpsc::Sender<Result<Arc<Value>>>,
+}
+
 struct Inner {
     disk: Disk,
     writer: Mutex<()>,
+    queue: Mutex<Vec<Pending>>,
     state: RwLock<State>,
     changed: tokio::sync::watch::Sender<u64>,
 }
@@ -103,6 +119,7 @@ impl Store {
             inner: Arc::new(Inner {
                 disk,
                 writer: Mutex::new(()),
+                queue: Mutex::new(Vec::new()),
                 state: RwLock::new(state),
                 changed,
             }),
@@ -183,79 +200,142 @@ impl Store {
 
     /// Applies one change durably and returns the stored object (for a deletion: its last state
     /// stamped with the deletion's resourceVersion). Blocks on the disk: call it off the async
-    /// runtime's worker threads (`spawn_blocking`).
+    /// runtime's worker threads (`spawn_blocking`). Writes arriving while another commit is in
+    /// flight are committed together with it in one transaction, each still checked against its
+    /// precondition in arrival order.
     pub fn commit(
         &self,
         key: &ObjectKey,
         change: Change,
         precondition: Precondition,
     ) -> Result<Arc<Value>> {
+        let (reply, answer) = std::sync::mpsc::channel();
+        self.inner
+            .queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Pending {
+                key: key.clone(),
+                change,
+                precondition,
+                reply,
+            });
         let _writer = self
             .inner
             .writer
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        let (current, resource_version) = {
-            let state = self.read();
-            (
-                state
-                    .objects
-                    .get(&key.type_key())
-                    .and_then(|objects| objects.get(&(key.namespace.clone(), key.name.clone())))
-                    .cloned(),
-                state.resource_version,
-            )
-        };
-        check(current.as_deref(), &change, precondition)?;
-        let next = resource_version + 1;
-        let (kind, object) = match change {
-            Change::Put(mut object) => {
-                stamp(&mut object, next);
-                let kind = if current.is_some() {
-                    EventType::Modified
-                } else {
-                    EventType::Added
-                };
-                (kind, object)
+        if let Ok(result) = answer.try_recv() {
+            return result;
+        }
+        let batch = std::mem::take(
+            &mut *self
+                .inner
+                .queue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        self.commit_batch(batch);
+        answer
+            .recv()
+            .unwrap_or_else(|_| Err(Error::storage("committing", "the write was lost")))
+    }
+
+    /// Commits a batch of queued writes in one durable transaction and answers each.
+    fn commit_batch(&self, batch: Vec<Pending>) {
+        let mut resource_version = self.resource_version();
+        let mut overlay: HashMap<ObjectKey, Option<Arc<Value>>> = HashMap::new();
+        let mut planned: Vec<Planned> = Vec::with_capacity(batch.len());
+        let mut writes: Vec<(ObjectKey, Option<Vec<u8>>)> = Vec::with_capacity(batch.len());
+        for pending in batch {
+            let current = match overlay.get(&pending.key) {
+                Some(entry) => entry.clone(),
+                None => self.get(&pending.key),
+            };
+            if let Err(error) = check(current.as_deref(), &pending.change, pending.precondition) {
+                let _ = pending.reply.send(Err(error));
+                continue;
             }
-            Change::Delete => {
-                let mut object = current.as_deref().cloned().unwrap_or(Value::Null);
-                stamp(&mut object, next);
-                (EventType::Deleted, object)
+            let next = resource_version + 1;
+            let (kind, object) = match pending.change {
+                Change::Put(mut object) => {
+                    stamp(&mut object, next);
+                    let kind = if current.is_some() {
+                        EventType::Modified
+                    } else {
+                        EventType::Added
+                    };
+                    (kind, object)
+                }
+                Change::Delete => {
+                    let mut object = current.as_deref().cloned().unwrap_or(Value::Null);
+                    stamp(&mut object, next);
+                    (EventType::Deleted, object)
+                }
+            };
+            let bytes = match kind {
+                EventType::Deleted => None,
+                _ => match serde_json::to_vec(&object) {
+                    Ok(bytes) => Some(bytes),
+                    Err(error) => {
+                        let _ = pending
+                            .reply
+                            .send(Err(Error::storage("encoding an object", error)));
+                        continue;
+                    }
+                },
+            };
+            resource_version = next;
+            let object = Arc::new(object);
+            overlay.insert(
+                pending.key.clone(),
+                (kind != EventType::Deleted).then(|| object.clone()),
+            );
+            writes.push((pending.key.clone(), bytes));
+            planned.push(Planned {
+                event: Arc::new(Event {
+                    kind,
+                    key: pending.key,
+                    object,
+                    previous: current,
+                    resource_version: next,
+                }),
+                reply: pending.reply,
+            });
+        }
+        if planned.is_empty() {
+            return;
+        }
+        if let Err(error) = self.inner.disk.write_batch(&writes, resource_version) {
+            let detail = error.to_string();
+            for write in planned {
+                let _ = write.reply.send(Err(Error::storage("committing", &detail)));
             }
-        };
-        let bytes = match kind {
-            EventType::Deleted => None,
-            _ => Some(
-                serde_json::to_vec(&object).map_err(|e| Error::storage("encoding an object", e))?,
-            ),
-        };
-        self.inner.disk.write(key, bytes.as_deref(), next)?;
-        let object = Arc::new(object);
+            return;
+        }
         {
             let mut state = self
                 .inner
                 .state
                 .write()
                 .unwrap_or_else(PoisonError::into_inner);
-            let objects = state.objects.entry(key.type_key()).or_default();
-            let slot = (key.namespace.clone(), key.name.clone());
-            if kind == EventType::Deleted {
-                objects.remove(&slot);
-            } else {
-                objects.insert(slot, object.clone());
+            for write in &planned {
+                let event = &write.event;
+                let objects = state.objects.entry(event.key.type_key()).or_default();
+                let slot = (event.key.namespace.clone(), event.key.name.clone());
+                if event.kind == EventType::Deleted {
+                    objects.remove(&slot);
+                } else {
+                    objects.insert(slot, event.object.clone());
+                }
+                state.log.push(event.clone());
             }
-            state.resource_version = next;
-            state.log.push(Arc::new(Event {
-                kind,
-                key: key.clone(),
-                object: object.clone(),
-                previous: current,
-                resource_version: next,
-            }));
+            state.resource_version = resource_version;
         }
-        self.inner.changed.send_replace(next);
-        Ok(object)
+        self.inner.changed.send_replace(resource_version);
+        for write in planned {
+            let _ = write.reply.send(Ok(write.event.object.clone()));
+        }
     }
 
     /// A receiver that wakes whenever a write commits (it carries the new resourceVersion).

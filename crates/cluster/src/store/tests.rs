@@ -150,3 +150,58 @@ fn a_file_that_is_not_a_store_is_refused_as_corrupt() {
         .unwrap_or_default();
     assert!(error.contains("is corrupt"), "{error}");
 }
+
+#[test]
+fn concurrent_writers_commit_in_groups_with_one_resource_version_each() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let store = Store::open(&dir.path().join("store.redb"), true, 1_000)
+        .unwrap_or_else(|e| panic!("open: {e}"));
+    std::thread::scope(|scope| {
+        for writer in 0..16 {
+            let store = store.clone();
+            scope.spawn(move || {
+                for index in 0..10 {
+                    let name = format!("w{writer}-{index}");
+                    store
+                        .commit(
+                            &key(&name),
+                            Change::Put(config_map(&name)),
+                            Precondition::Absent,
+                        )
+                        .unwrap_or_else(|e| panic!("{e}"));
+                }
+            });
+        }
+    });
+    assert_eq!(store.resource_version(), 160);
+    let (items, _) = store.list(&TypeKey::new("", "configmaps"), None);
+    let mut versions: Vec<u64> = items.iter().map(|item| resource_version_of(item)).collect();
+    versions.sort_unstable();
+    assert_eq!(versions, (1..=160).collect::<Vec<u64>>());
+    // Racing updates of one object at the same resourceVersion: exactly one wins.
+    let seen = store
+        .get(&key("w0-0"))
+        .map(|object| resource_version_of(&object))
+        .unwrap_or(0);
+    let outcomes: Vec<bool> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let store = store.clone();
+                scope.spawn(move || {
+                    store
+                        .commit(
+                            &key("w0-0"),
+                            Change::Put(config_map("w0-0")),
+                            Precondition::ResourceVersion(seen),
+                        )
+                        .is_ok()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap_or(false))
+            .collect()
+    });
+    assert_eq!(outcomes.iter().filter(|won| **won).count(), 1);
+}

@@ -12,6 +12,10 @@ use ferry_cluster::{ClusterState, router};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
+/// The User-Agent of the recorder that made the fixtures (requests without `fieldManager` are
+/// managed as `conformance-recorder`).
+pub const RECORDER_AGENT: &str = "conformance-recorder/1.0";
+
 /// `shared/conformance` beside the workspace (CI has the same layout).
 pub fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
@@ -79,7 +83,10 @@ impl Cluster {
         accept: Option<&str>,
         body: Vec<u8>,
     ) -> Answer {
-        let mut request = Request::builder().method(method).uri(path);
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header("user-agent", RECORDER_AGENT);
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
@@ -146,6 +153,69 @@ impl Cluster {
         answer.json()
     }
 
+    /// Re-creates a recorded object (server fields removed) under the field manager that created
+    /// it in the recording, so its managedFields match.
+    pub async fn create_recorded(&self, collection: &str, recorded: &Value) -> Value {
+        let manager = recorded
+            .pointer("/metadata/managedFields/0/manager")
+            .and_then(Value::as_str)
+            .unwrap_or("conformance-recorder");
+        let separator = if collection.contains('?') { '&' } else { '?' };
+        self.create(
+            &format!("{collection}{separator}fieldManager={manager}"),
+            &as_new(recorded),
+        )
+        .await
+    }
+
+    /// The collection path and object path of a manifest (`/apis/apps/v1/namespaces/x/deployments`,
+    /// `.../deployments/web`).
+    pub fn paths(&self, manifest: &Value) -> (String, String) {
+        let api_version = manifest["apiVersion"].as_str().unwrap_or("");
+        let kind = manifest["kind"].as_str().unwrap_or("");
+        let info = self
+            .state
+            .registry
+            .all()
+            .into_iter()
+            .find(|info| info.kind == kind && info.api_version() == api_version)
+            .unwrap_or_else(|| panic!("{api_version} {kind} is served"));
+        let prefix = if info.group.is_empty() {
+            "/api/v1".to_string()
+        } else {
+            format!("/apis/{}/{}", info.group, info.version)
+        };
+        let collection = match manifest
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+        {
+            Some(namespace) if info.namespaced => {
+                format!("{prefix}/namespaces/{namespace}/{}", info.resource)
+            }
+            _ => format!("{prefix}/{}", info.resource),
+        };
+        let name = manifest["metadata"]["name"].as_str().unwrap_or("");
+        let object = format!("{collection}/{name}");
+        (collection, object)
+    }
+
+    /// `kubectl apply --server-side` of a manifest fixture by `manager`.
+    pub async fn apply_fixture(&self, file: &str, manager: &str, force: bool) -> Answer {
+        let full = fixtures().join(file);
+        let text = std::fs::read_to_string(&full)
+            .unwrap_or_else(|error| panic!("reading {}: {error}", full.display()));
+        let manifest = ferry_yaml::parse_single(file, text.as_bytes()).expect("manifest");
+        let (_, object) = self.paths(&manifest);
+        self.send(
+            "PATCH",
+            &format!("{object}?fieldManager={manager}&fieldValidation=Strict&force={force}"),
+            Some("application/apply-patch+yaml"),
+            Some("application/json"),
+            text.into_bytes(),
+        )
+        .await
+    }
+
     /// Creates a namespace.
     pub async fn namespace(&self, name: &str) {
         self.create(
@@ -183,15 +253,40 @@ impl Cluster {
     }
 }
 
-/// Replaces the varying fields the README lists, and drops `managedFields` (server-side apply's
-/// field ownership is the next slice).
+/// Replaces the varying fields the README lists. `managedFields` entries keep everything but
+/// their time, and are sorted by operation, manager, apiVersion and subresource (the real order
+/// sorts by time first, which varies).
 pub fn normalise(value: &Value) -> Value {
     let mut value = value.clone();
-    normalise_in_place(&mut value, None);
+    normalise_in_place(&mut value, None, true);
     value
 }
 
-fn normalise_in_place(value: &mut Value, parent: Option<&str>) {
+/// [`normalise`], and `managedFields` dropped (for objects the recorded controllers wrote).
+pub fn normalise_without_managed_fields(value: &Value) -> Value {
+    let mut value = value.clone();
+    normalise_in_place(&mut value, None, false);
+    value
+}
+
+fn sort_managed_fields(entries: &mut Value) {
+    if let Value::Array(items) = entries {
+        for item in items.iter_mut() {
+            if let Some(map) = item.as_object_mut()
+                && map.contains_key("time")
+            {
+                map.insert("time".into(), json!("<time>"));
+            }
+        }
+        let key = |item: &Value| {
+            ["operation", "manager", "apiVersion", "subresource"]
+                .map(|field| item[field].as_str().unwrap_or("").to_string())
+        };
+        items.sort_by_key(key);
+    }
+}
+
+fn normalise_in_place(value: &mut Value, parent: Option<&str>, managed_fields: bool) {
     match value {
         Value::Object(map) => {
             let in_metadata = parent == Some("metadata");
@@ -207,10 +302,17 @@ fn normalise_in_place(value: &mut Value, parent: Option<&str>) {
                     "uid" if parent == Some("details") => Some("<varies>"),
                     "lastTransitionTime" | "lastUpdateTime" | "startTime" => Some("<time>"),
                     "clusterIP" => Some("<ip>"),
+                    "controller-uid" | "batch.kubernetes.io/controller-uid" => Some("<uid>"),
                     _ => None,
                 };
                 if key == "managedFields" && in_metadata {
-                    map.remove(&key);
+                    if managed_fields {
+                        if let Some(entries) = map.get_mut(&key) {
+                            sort_managed_fields(entries);
+                        }
+                    } else {
+                        map.remove(&key);
+                    }
                     continue;
                 }
                 if key == "clusterIPs" {
@@ -229,13 +331,13 @@ fn normalise_in_place(value: &mut Value, parent: Option<&str>) {
                     *text = scrub_message(text);
                 }
                 if let Some(child) = map.get_mut(&key) {
-                    normalise_in_place(child, Some(&key));
+                    normalise_in_place(child, Some(&key), managed_fields);
                 }
             }
         }
         Value::Array(items) => {
             for item in items {
-                normalise_in_place(item, parent);
+                normalise_in_place(item, parent, managed_fields);
             }
         }
         _ => {}
@@ -318,19 +420,15 @@ pub struct Tally {
 }
 
 impl Tally {
-    /// Records a comparison of expected and actual JSON.
+    /// Records a comparison of expected and actual JSON (a failure lists the differing paths).
     pub fn compare(&mut self, case: &str, expected: &Value, actual: &Value) {
         if expected == actual {
             self.passed.push(case.to_string());
         } else {
-            self.failed.push((
-                case.to_string(),
-                format!(
-                    "expected {}\n   actual {}",
-                    serde_json::to_string(expected).unwrap_or_default(),
-                    serde_json::to_string(actual).unwrap_or_default()
-                ),
-            ));
+            let mut differences = Vec::new();
+            differences_between(expected, actual, "", &mut differences);
+            self.failed
+                .push((case.to_string(), differences.join("\n    ")));
         }
     }
 
@@ -358,5 +456,34 @@ impl Tally {
             "{} {area} fixture(s) differ",
             self.failed.len()
         );
+    }
+}
+
+/// The JSON pointers where two values differ, with both sides (at most 20).
+pub fn differences_between(expected: &Value, actual: &Value, at: &str, out: &mut Vec<String>) {
+    if out.len() >= 20 || expected == actual {
+        return;
+    }
+    match (expected, actual) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, value) in a {
+                let path = format!("{at}/{key}");
+                match b.get(key) {
+                    Some(other) => differences_between(value, other, &path, out),
+                    None => out.push(format!("{path}: missing (expected {value})")),
+                }
+            }
+            for (key, value) in b {
+                if !a.contains_key(key) {
+                    out.push(format!("{at}/{key}: unexpected {value}"));
+                }
+            }
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            for (index, (x, y)) in a.iter().zip(b).enumerate() {
+                differences_between(x, y, &format!("{at}/{index}"), out);
+            }
+        }
+        _ => out.push(format!("{at}: expected {expected}\n       actual {actual}")),
     }
 }

@@ -1,0 +1,186 @@
+//! What diff and sync both start from: the target prepared, the live objects read, the pure
+//! plan made, and the server's prediction of every object (a dry run), concurrently.
+
+use std::collections::BTreeSet;
+
+use ferry_sync::{Action, Plan, PlanOptions, Step};
+use ferry_types::{Application, Manifest, ObjectKey};
+use futures_util::{StreamExt, stream};
+use serde_json::Value;
+
+use crate::client::{ClusterClient, LiveObjects, WriteOptions};
+use crate::target::{self, Target, app_name};
+use crate::{Error, Rejection, Result};
+
+/// Dry runs in flight at once.
+const CONCURRENT_DRY_RUNS: usize = 8;
+
+/// The app as ferry sees it before changing anything.
+#[derive(Debug, Clone)]
+pub(crate) struct Observed {
+    /// The desired objects, ready for the cluster.
+    pub target: Target,
+    /// What the cluster has.
+    pub live: LiveObjects,
+    /// Every step of a sync, in order.
+    pub plan: Plan,
+}
+
+/// Prepares the target, reads the live objects and plans.
+pub(crate) async fn observe(
+    app: &Application,
+    rendered: &[Manifest],
+    client: &ClusterClient,
+    options: &PlanOptions,
+) -> Result<Observed> {
+    let target = target::prepare(app, rendered, client).await?;
+    let declared: BTreeSet<ObjectKey> = target.manifests.iter().map(Manifest::key).collect();
+    let live = client
+        .live_objects(&options.app, &declared, &target.kinds())
+        .await?;
+    let plan = ferry_sync::plan(&target.manifests, &live.tracked, options)?;
+    Ok(Observed { target, live, plan })
+}
+
+/// What the server said about one object before anything was applied.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Prediction {
+    /// The object as the server would store it.
+    Predicted(Value),
+    /// Nothing to send (prunes, kept objects).
+    NotSent,
+    /// Not asked: the server cannot judge it yet (its CRD or namespace is created by this
+    /// sync, or a hook of its name exists); the reason says which.
+    Deferred(String),
+    /// The server refused it.
+    Rejected(Rejection),
+}
+
+impl Prediction {
+    /// The predicted object, if any.
+    pub fn object(&self) -> Option<&Value> {
+        match self {
+            Prediction::Predicted(object) => Some(object),
+            _ => None,
+        }
+    }
+}
+
+/// Dry-runs every step that sends an object: applies and replaces by server-side apply, hooks
+/// by create. One prediction per step, in order.
+pub(crate) async fn predict(
+    client: &ClusterClient,
+    observed: &Observed,
+    steps: &[Step],
+) -> Result<Vec<Prediction>> {
+    let created_namespaces: BTreeSet<&str> = observed
+        .plan
+        .steps
+        .iter()
+        .filter(|step| step.key.kind == "Namespace" && step.key.group.is_empty())
+        .filter(|step| matches!(step.action, Action::Apply | Action::Replace))
+        .map(|step| step.key.name.as_str())
+        .collect();
+    let mut missing_namespaces = BTreeSet::new();
+    let namespaces: BTreeSet<&str> = steps
+        .iter()
+        .filter_map(|step| step.object.as_ref())
+        .filter_map(|object| object["metadata"]["namespace"].as_str())
+        .filter(|namespace| !namespace.is_empty())
+        .collect();
+    let namespace_resource = client
+        .resource(&ferry_types::Gvk::from_api_version("v1", "Namespace"))
+        .await?;
+    for namespace in namespaces {
+        if client
+            .get(&namespace_resource, "", namespace)
+            .await?
+            .is_none()
+            && created_namespaces.contains(namespace)
+        {
+            missing_namespaces.insert(namespace.to_string());
+        }
+    }
+    let predictions = stream::iter(steps)
+        .map(|step| predict_step(client, observed, &missing_namespaces, step))
+        .buffered(CONCURRENT_DRY_RUNS)
+        .collect::<Vec<_>>()
+        .await;
+    predictions.into_iter().collect()
+}
+
+async fn predict_step(
+    client: &ClusterClient,
+    observed: &Observed,
+    missing_namespaces: &BTreeSet<String>,
+    step: &Step,
+) -> Result<Prediction> {
+    let Some(object) = &step.object else {
+        return Ok(Prediction::NotSent);
+    };
+    if observed.target.is_pending(object) {
+        return Ok(Prediction::Deferred(
+            "its CRD is created by this sync; validated when applied".into(),
+        ));
+    }
+    let namespace = object["metadata"]["namespace"].as_str().unwrap_or("");
+    if missing_namespaces.contains(namespace) {
+        return Ok(Prediction::Deferred(format!(
+            "namespace {namespace} is created by this sync; validated when applied"
+        )));
+    }
+    let options = WriteOptions {
+        validate: validates(object)?,
+        ..WriteOptions::DRY_RUN
+    };
+    let answer = match step.action {
+        Action::Apply => client.apply(object, options).await,
+        Action::Replace => client.replace(object, options).await,
+        Action::RunHook { .. } => client.create(object, options).await,
+        Action::Prune | Action::KeepExtraneous { .. } => {
+            return Ok(Prediction::NotSent);
+        }
+    };
+    match answer {
+        Ok(predicted) => Ok(Prediction::Predicted(predicted)),
+        // A named hook that exists is deleted (BeforeHookCreation) or kept before it runs.
+        Err(Error::Api { code: 409, .. }) if matches!(step.action, Action::RunHook { .. }) => Ok(
+            Prediction::Deferred("a hook of this name exists; validated when run".into()),
+        ),
+        Err(Error::Api {
+            reason,
+            field,
+            message,
+            ..
+        }) => Ok(Prediction::Rejected(Rejection {
+            key: step.key.clone(),
+            field,
+            reason,
+            message,
+        })),
+        Err(error) => Err(error),
+    }
+}
+
+/// The plan options of an app: its name, prune (asked, or `syncPolicy.automated.prune`),
+/// `CreateNamespace=true` and `Replace=true`.
+pub(crate) fn plan_options(app: &Application, prune: bool) -> Result<PlanOptions> {
+    let policy = app.spec.sync_policy.clone().unwrap_or_default();
+    let automated_prune = policy
+        .automated
+        .as_ref()
+        .is_some_and(|automated| automated.prune && automated.enabled != Some(false));
+    let namespace = &app.spec.destination.namespace;
+    Ok(PlanOptions {
+        app: app_name(app)?.to_string(),
+        prune: prune || automated_prune,
+        create_namespace: (policy.has_option("CreateNamespace", "true") && !namespace.is_empty())
+            .then(|| namespace.clone()),
+        replace: policy.has_option("Replace", "true"),
+    })
+}
+
+/// Whether an object asks for field validation (`Validate=false` turns it off).
+pub(crate) fn validates(object: &Value) -> Result<bool> {
+    Ok(ferry_sync::ResourceOptions::from_object(object)?.validate)
+}

@@ -1,0 +1,277 @@
+//! One attempt at a sync: observe, plan, validate every object by a server dry-run (nothing is
+//! applied if any is rejected), then phase by phase and wave by wave apply and wait for health.
+//! On failure the SyncFail hooks run and the steps not reached are reported skipped.
+
+use std::collections::BTreeMap;
+
+use ferry_health::Health;
+use ferry_sync::{Action, Step, SyncPhase};
+use ferry_types::{Application, HealthStatusCode, Manifest, OperationPhase};
+use tokio::time::Instant;
+
+use super::report::{failed, finish, skipped, summary};
+use super::result::{ObjectAction, ObjectResult, SyncEvent, SyncResult, phase_text};
+use super::wait::{Member, WaitOutcome, wait_for_wave};
+use super::{SyncOptions, hooks};
+use crate::client::ClusterClient;
+use crate::observe::{Observed, Prediction, observe, plan_options, predict};
+use crate::{Error, Rejection, Result};
+
+/// Phases that run in order; SyncFail runs only on failure.
+const PHASES: [SyncPhase; 3] = [SyncPhase::PreSync, SyncPhase::Sync, SyncPhase::PostSync];
+
+/// Everything one attempt needs.
+pub(crate) struct Attempt<'a> {
+    pub app: &'a Application,
+    pub rendered: &'a [Manifest],
+    pub client: &'a ClusterClient,
+    pub options: &'a SyncOptions,
+    pub deadline: Instant,
+    /// `ApplyOutOfSyncOnly=true`: objects that match are not sent.
+    pub apply_out_of_sync_only: bool,
+}
+
+type Progress<'p> = &'p mut (dyn FnMut(&SyncEvent) + Send);
+
+impl Attempt<'_> {
+    /// Runs the attempt; every outcome, errors included, is a [`SyncResult`].
+    pub(crate) async fn run(&self, progress: Progress<'_>) -> SyncResult {
+        match self.try_run(progress).await {
+            Ok(result) => result,
+            Err(Error::Rejected { rejections }) => self.rejected(&[], &[], &rejections),
+            Err(error) => SyncResult::error(error.to_string(), self.options.dry_run),
+        }
+    }
+
+    async fn try_run(&self, progress: Progress<'_>) -> Result<SyncResult> {
+        let plan_options = plan_options(self.app, self.options.prune)?;
+        let observed = observe(self.app, self.rendered, self.client, &plan_options).await?;
+        let steps = &observed.plan.steps;
+        let predictions = predict(self.client, &observed, steps).await?;
+        let on_failure = predict(self.client, &observed, &observed.plan.on_failure).await?;
+        let rejections: Vec<Rejection> = predictions
+            .iter()
+            .chain(&on_failure)
+            .filter_map(|prediction| match prediction {
+                Prediction::Rejected(rejection) => Some(rejection.clone()),
+                _ => None,
+            })
+            .collect();
+        let deferred = predictions
+            .iter()
+            .filter(|p| matches!(p, Prediction::Deferred(_)))
+            .count();
+        progress(&SyncEvent::Validated {
+            accepted: predictions.iter().filter(|p| p.object().is_some()).count(),
+            deferred,
+            rejected: rejections.len(),
+        });
+        if !rejections.is_empty() {
+            return Ok(self.rejected(steps, &predictions, &rejections));
+        }
+        if self.options.dry_run {
+            return Ok(self.dry_run(&observed, &predictions));
+        }
+        Ok(self.execute_all(&observed, &predictions, progress).await)
+    }
+
+    /// Applies every wave in order; stops at the first failure.
+    async fn execute_all(
+        &self,
+        observed: &Observed,
+        predictions: &[Prediction],
+        progress: Progress<'_>,
+    ) -> SyncResult {
+        let steps = &observed.plan.steps;
+        let mut results: Vec<Option<ObjectResult>> = vec![None; steps.len()];
+        let mut failure: Option<String> = None;
+        'phases: for phase in PHASES {
+            for (wave, indices) in waves(steps, phase) {
+                progress(&SyncEvent::Wave {
+                    phase,
+                    wave,
+                    objects: indices.len(),
+                });
+                let mut members = Vec::new();
+                for index in indices {
+                    let step = &steps[index];
+                    match self
+                        .execute(index, step, &predictions[index], observed)
+                        .await
+                    {
+                        Ok(executed) => {
+                            progress(&SyncEvent::Object(executed.result.clone()));
+                            results[index] = Some(executed.result);
+                            members.extend(executed.member);
+                        }
+                        Err(error) => {
+                            let result = failed(step, error.to_string());
+                            progress(&SyncEvent::Object(result.clone()));
+                            failure = Some(format!("{}: {error}", step.key));
+                            results[index] = Some(result);
+                            break;
+                        }
+                    }
+                }
+                let outcome = if failure.is_none() {
+                    self.wait(&mut members, progress).await
+                } else {
+                    Ok(WaitOutcome::Healthy)
+                };
+                record_health(&mut results, &members);
+                if let Err(error) = self.finish_hooks(steps, &mut results, &members).await {
+                    failure.get_or_insert_with(|| error.to_string());
+                }
+                match outcome {
+                    Ok(WaitOutcome::Healthy) => {}
+                    Ok(WaitOutcome::Degraded(key, health)) => {
+                        failure.get_or_insert_with(|| {
+                            format!("{key} is Degraded: {}", health.message)
+                        });
+                    }
+                    Ok(WaitOutcome::TimedOut(key, health)) => {
+                        failure.get_or_insert_with(|| {
+                            format!(
+                                "timed out in {} wave {wave} waiting for {key}: {:?}: {}",
+                                phase_text(phase),
+                                health.status,
+                                health.message
+                            )
+                        });
+                    }
+                    Err(error) => {
+                        failure.get_or_insert_with(|| error.to_string());
+                    }
+                }
+                if failure.is_some() {
+                    break 'phases;
+                }
+            }
+        }
+        let mut objects: Vec<ObjectResult> = results
+            .into_iter()
+            .zip(steps)
+            .map(|(result, step)| {
+                result.unwrap_or_else(|| {
+                    skipped(step, "not reached: the sync stopped at an earlier failure")
+                })
+            })
+            .collect();
+        let Some(failure) = failure else {
+            let message = format!("synced: {}", summary(&objects, false));
+            return finish(objects, OperationPhase::Succeeded, message, false);
+        };
+        for step in &observed.plan.on_failure {
+            let result = match self.run_sync_fail_hook(step).await {
+                Ok(result) => result,
+                Err(error) => failed(step, error.to_string()),
+            };
+            progress(&SyncEvent::Object(result.clone()));
+            objects.push(result);
+        }
+        finish(objects, OperationPhase::Failed, failure, false)
+    }
+
+    async fn wait(&self, members: &mut [Member], progress: Progress<'_>) -> Result<WaitOutcome> {
+        wait_for_wave(
+            self.client,
+            members,
+            self.deadline,
+            self.options.poll_interval,
+            progress,
+        )
+        .await
+    }
+
+    /// Applies the delete policies of the hooks of a finished wave.
+    async fn finish_hooks(
+        &self,
+        steps: &[Step],
+        results: &mut [Option<ObjectResult>],
+        members: &[Member],
+    ) -> Result<()> {
+        for member in members {
+            let Action::RunHook { delete_policies } = &steps[member.index].action else {
+                continue;
+            };
+            let health = member
+                .health
+                .as_ref()
+                .map_or(HealthStatusCode::Healthy, |health| health.status);
+            if let Some(note) = hooks::finish(
+                self.client,
+                &member.resource,
+                &member.key,
+                delete_policies,
+                health,
+            )
+            .await?
+                && let Some(result) = results[member.index].as_mut()
+            {
+                result.message = format!("{}; {note}", result.message);
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates a SyncFail hook, without waiting for it.
+    async fn run_sync_fail_hook(&self, step: &Step) -> Result<ObjectResult> {
+        let object = step.object.as_ref().ok_or_else(|| Error::Application {
+            message: format!("{}: the plan has no object to send", step.key),
+        })?;
+        let resource = self.client.resource_of(object).await?;
+        let policies = match &step.action {
+            Action::RunHook { delete_policies } => delete_policies.as_slice(),
+            _ => &[],
+        };
+        let started = hooks::start(
+            self.client,
+            &resource,
+            object,
+            policies,
+            self.deadline,
+            self.options.poll_interval,
+        )
+        .await?;
+        let stored = match &started {
+            hooks::Started::Created(stored) | hooks::Started::Exists(stored) => stored,
+        };
+        let key = hooks::key_of(
+            &resource,
+            stored["metadata"]["namespace"].as_str().unwrap_or(""),
+            stored["metadata"]["name"].as_str().unwrap_or(""),
+        );
+        Ok(ObjectResult {
+            key,
+            phase: step.phase,
+            wave: step.wave,
+            action: ObjectAction::Hook,
+            health: None,
+            message: "created because the sync failed".into(),
+        })
+    }
+}
+
+/// The waves of one phase, in order, with the indices of their steps.
+fn waves(steps: &[Step], phase: SyncPhase) -> Vec<(i64, Vec<usize>)> {
+    let mut waves: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
+    for (index, step) in steps.iter().enumerate() {
+        if step.phase == phase {
+            waves.entry(step.wave).or_default().push(index);
+        }
+    }
+    waves.into_iter().collect()
+}
+
+fn record_health(results: &mut [Option<ObjectResult>], members: &[Member]) {
+    for member in members {
+        if let Some(result) = results[member.index].as_mut() {
+            result.health = member.health.as_ref().map(|health| health.status);
+            if result.message.is_empty()
+                && let Some(Health { message, .. }) = &member.health
+            {
+                result.message = message.clone();
+            }
+        }
+    }
+}
