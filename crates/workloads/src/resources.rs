@@ -33,6 +33,14 @@ macro_rules! resource {
 resource!(NAMESPACES, "", "v1", "namespaces", "Namespace", false);
 resource!(NODES, "", "v1", "nodes", "Node", false);
 resource!(PODS, "", "v1", "pods", "Pod", true);
+resource!(
+    INGRESSES,
+    "networking.k8s.io",
+    "v1",
+    "ingresses",
+    "Ingress",
+    true
+);
 resource!(SERVICES, "", "v1", "services", "Service", true);
 resource!(ENDPOINTS, "", "v1", "endpoints", "Endpoints", true);
 resource!(EVENTS, "", "v1", "events", "Event", true);

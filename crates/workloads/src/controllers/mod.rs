@@ -4,6 +4,7 @@
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod ingress;
 pub mod job;
 pub mod namespace;
 pub mod nodes;

@@ -12,15 +12,15 @@ use serde_json::Value;
 use super::queue::{Controller, Key};
 use crate::change::{Context, Outcome};
 use crate::controllers::{
-    cronjob, daemonset, deployment, job, namespace, nodes, replicaset, service, statefulset,
-    volumes,
+    cronjob, daemonset, deployment, ingress, job, namespace, nodes, replicaset, service,
+    statefulset, volumes,
 };
 use crate::kubelet;
 use crate::object;
 use crate::resources::{
-    CLAIMS, CONFIG_MAPS, CRON_JOBS, DAEMON_SETS, DEPLOYMENTS, ENDPOINT_SLICES, ENDPOINTS, JOBS,
-    NAMESPACES, NODES, PODS, REPLICA_SETS, REVISIONS, Resource, SERVICE_ACCOUNTS, SERVICES,
-    STATEFUL_SETS, VOLUMES,
+    CLAIMS, CONFIG_MAPS, CRON_JOBS, DAEMON_SETS, DEPLOYMENTS, ENDPOINT_SLICES, ENDPOINTS,
+    INGRESSES, JOBS, NAMESPACES, NODES, PODS, REPLICA_SETS, REVISIONS, Resource, SERVICE_ACCOUNTS,
+    SERVICES, STATEFUL_SETS, VOLUMES,
 };
 
 /// What the executor remembers between passes.
@@ -240,6 +240,10 @@ pub fn reconcile(
                 },
                 ctx,
             ))
+        }
+        Controller::Ingress => {
+            let ingress = view.get(&INGRESSES, namespace, name)?;
+            Some(ingress::reconcile(&ingress))
         }
         Controller::Claim => {
             let claim = view.get(&CLAIMS, namespace, name);

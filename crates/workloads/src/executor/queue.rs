@@ -28,6 +28,8 @@ pub enum Controller {
     DaemonSet,
     /// A PersistentVolumeClaim's binding.
     Claim,
+    /// An Ingress's published address.
+    Ingress,
 }
 
 /// One thing to reconcile.

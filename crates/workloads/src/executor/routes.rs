@@ -52,6 +52,7 @@ pub fn keys_for(
             .map(|service| vec![Key::new(Controller::Service, namespace, service)])
             .unwrap_or_default(),
         ("", "persistentvolumeclaims") => own(Controller::Claim),
+        ("networking.k8s.io", "ingresses") => own(Controller::Ingress),
         ("", "persistentvolumes") => match (
             object::text(object, "/spec/claimRef/namespace"),
             object::text(object, "/spec/claimRef/name"),
@@ -127,6 +128,7 @@ pub fn all_keys(state: &ClusterState) -> Vec<Key> {
         ("", "pods", Controller::Pod),
         ("", "services", Controller::Service),
         ("", "persistentvolumeclaims", Controller::Claim),
+        ("networking.k8s.io", "ingresses", Controller::Ingress),
     ] {
         let (items, _) = state.store.list(&TypeKey::new(group, resource), None);
         keys.extend(
