@@ -462,31 +462,49 @@ async fn kubectl_applies_and_diffs_server_side_like_the_recording() {
             && wide.contains("app=api"),
         "{wide}"
     );
-    let watched = kubectl
-        .run(&[
-            "get",
-            "configmaps",
+    let watch = {
+        let mut command = Command::new("kubectl");
+        command
+            .arg("--kubeconfig")
+            .arg(&kubectl.kubeconfig)
+            .arg("--cache-dir")
+            .arg(&kubectl.cache)
+            .args([
+                "get",
+                "configmaps",
+                "-n",
+                "kubectl-demo",
+                "-w",
+                "--request-timeout=3s",
+            ]);
+        std::thread::spawn(move || command.output())
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    kubectl
+        .ok(&[
+            "label",
+            "cm",
+            "api-config",
             "-n",
             "kubectl-demo",
-            "-w",
-            "--request-timeout=2s",
+            "seen=yes",
         ])
         .await;
-    let first: Vec<&str> = watched
-        .stdout
+    let watched = watch.join().expect("watch thread").expect("kubectl runs");
+    let watched = String::from_utf8_lossy(&watched.stdout).into_owned();
+    let rows: Vec<Vec<&str>> = watched
         .lines()
-        .next()
-        .unwrap_or("")
-        .split_whitespace()
+        .map(|line| line.split_whitespace().collect())
         .collect();
+    assert_eq!(rows[0], vec!["NAME", "DATA", "AGE"], "{watched}");
+    let updates = rows
+        .iter()
+        .filter(|row| row.first() == Some(&"api-config"))
+        .count();
     assert_eq!(
-        first,
-        vec!["NAME", "DATA", "AGE"],
-        "{}{}",
-        watched.stdout,
-        watched.stderr
+        updates, 2,
+        "the initial row and the labelled one:\n{watched}"
     );
-    assert!(watched.stdout.contains("api-config"), "{}", watched.stdout);
 
     let diff = ["diff", "--server-side", "--field-manager=ferry", "-f"];
     let changed = kubectl

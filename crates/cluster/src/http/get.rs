@@ -38,6 +38,7 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
             StatusCode::OK,
             &table::partial_metadata(&object),
         )),
+        Output::Json if !call.info.custom => Ok(json_response(StatusCode::OK, &object)),
         Output::Json | Output::Yaml => call.respond(StatusCode::OK, &object, &[]),
     }
 }

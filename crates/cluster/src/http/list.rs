@@ -290,7 +290,16 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
                 &table::partial_metadata_list(&items, metadata),
             ))
         }
-        Output::Json | Output::Yaml => {
+        Output::Json => {
+            let mut metadata = list_metadata(list_version, page);
+            if call.info.custom && !metadata.contains_key("continue") {
+                metadata.insert("continue".into(), json!(""));
+            }
+            Ok(super::encode::list_response(
+                &call.info, &metadata, &selected,
+            ))
+        }
+        Output::Yaml => {
             let list = render(&call.info, &selected, list_version, page);
             call.respond(StatusCode::OK, &list, &[])
         }

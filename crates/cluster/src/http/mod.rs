@@ -8,6 +8,7 @@ mod common;
 mod create;
 mod delete;
 mod discovery;
+mod encode;
 mod get;
 mod json;
 mod lifecycle;

@@ -2,6 +2,8 @@
 //! fields. Maps and lists that appear or disappear are recorded themselves too, which is where
 //! the `.: {}` of an update's fields come from.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::Value;
 
 use super::fieldset::{item_element, values_equal};
@@ -128,33 +130,24 @@ fn walk<'a>(
                 return;
             }
             let element = ty.element();
-            let index = |items: Option<&'a Vec<Value>>| -> Vec<(PathElement, &'a Value)> {
-                items
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                    .map(|(position, item)| (item_element(ty, &list_type, item, position), item))
-                    .collect()
+            let index = |items: Option<&'a Vec<Value>>| {
+                let mut index: BTreeMap<PathElement, &'a Value> = BTreeMap::new();
+                for (position, item) in items.into_iter().flatten().enumerate() {
+                    index
+                        .entry(item_element(ty, &list_type, item, position))
+                        .or_insert(item);
+                }
+                index
             };
             let old_index = index(old_items);
             let new_index = index(new_items);
-            let mut elements: Vec<&PathElement> = Vec::new();
-            for (element, _) in old_index.iter().chain(new_index.iter()) {
-                if !elements.contains(&element) {
-                    elements.push(element);
-                }
-            }
-            let find = |items: &[(PathElement, &'a Value)], element: &PathElement| {
-                items
-                    .iter()
-                    .find(|(candidate, _)| candidate == element)
-                    .map(|(_, item)| *item)
-            };
+            let elements: BTreeSet<&PathElement> =
+                old_index.keys().chain(new_index.keys()).collect();
             for list_element in elements {
                 path.push(list_element.clone());
                 walk(
-                    find(&old_index, list_element),
-                    find(&new_index, list_element),
+                    old_index.get(list_element).copied(),
+                    new_index.get(list_element).copied(),
                     element,
                     path,
                     comparison,

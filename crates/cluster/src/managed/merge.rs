@@ -2,6 +2,8 @@
 //! object (maps by key, keyed lists by item, atomic values replaced), and removing a set of
 //! fields from an object (pruning).
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::{Map, Value};
 
 use super::fieldset::item_element;
@@ -72,43 +74,40 @@ fn merge_lists<'a>(
 ) -> Vec<Value> {
     let element = ty.element();
     let index = |items: &'a [Value]| -> Vec<(PathElement, &'a Value)> {
-        let mut seen: Vec<(PathElement, &'a Value)> = Vec::new();
+        let mut seen: BTreeSet<PathElement> = BTreeSet::new();
+        let mut order = Vec::new();
         for (position, item) in items.iter().enumerate() {
             let key = item_element(ty, list_type, item, position);
-            if !seen.iter().any(|(existing, _)| *existing == key) {
-                seen.push((key, item));
+            if seen.insert(key.clone()) {
+                order.push((key, item));
             }
         }
-        seen
+        order
     };
     let live_index = index(live);
     let config_index = index(config);
-    let in_live = |key: &PathElement| {
-        live_index
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, item)| *item)
-    };
-    let in_config = |key: &PathElement| {
-        config_index
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, item)| *item)
-    };
+    let live_items: BTreeMap<&PathElement, &'a Value> =
+        live_index.iter().map(|(key, item)| (key, *item)).collect();
+    let config_items: BTreeMap<&PathElement, &'a Value> = config_index
+        .iter()
+        .map(|(key, item)| (key, *item))
+        .collect();
+    let in_live = |key: &PathElement| live_items.get(key).copied();
+    let in_config = |key: &PathElement| config_items.get(key).copied();
     let mut shared: std::collections::VecDeque<&PathElement> = config_index
         .iter()
         .map(|(key, _)| key)
         .filter(|key| in_live(key).is_some())
         .collect();
     let mut next_shared = shared.pop_front();
-    let mut merged_keys: Vec<&PathElement> = Vec::new();
+    let mut merged_keys: BTreeSet<&PathElement> = BTreeSet::new();
     let mut out = Vec::new();
     let (mut l, mut r) = (0, 0);
     while l < live_index.len() || r < config_index.len() {
         if l < live_index.len() && r < config_index.len() {
             let live_key = &live_index[l].0;
             if *live_key == config_index[r].0 {
-                merged_keys.push(live_key);
+                merged_keys.insert(live_key);
                 if let Some(item) = merge_values(in_live(live_key), in_config(live_key), element) {
                     out.push(item);
                 }
@@ -129,14 +128,14 @@ fn merge_lists<'a>(
                 l += 1;
                 continue;
             }
-            if merged_keys.contains(&live_key) {
+            if merged_keys.contains(live_key) {
                 l += 1;
                 continue;
             }
         }
         if r < config_index.len() {
             let config_key = &config_index[r].0;
-            merged_keys.push(config_key);
+            merged_keys.insert(config_key);
             if let Some(item) = merge_values(in_live(config_key), in_config(config_key), element) {
                 out.push(item);
             }

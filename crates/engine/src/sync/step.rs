@@ -50,7 +50,12 @@ impl Attempt<'_> {
                 }
                 let live = observed.live.get(&step.key);
                 let action = action_for(object, prediction, live, self.ignore());
-                let stored = if self.apply_out_of_sync_only && action == ObjectAction::Unchanged {
+                // A dry-run that predicts exactly the live object (same resourceVersion, same
+                // managedFields) proves the apply is a no-op on the server: skip the request.
+                let no_op = live.is_some() && prediction.object() == live;
+                let stored = if no_op
+                    || (self.apply_out_of_sync_only && action == ObjectAction::Unchanged)
+                {
                     live.cloned()
                 } else {
                     let options = WriteOptions {
