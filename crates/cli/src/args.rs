@@ -27,6 +27,9 @@ pub enum Command {
     Diff(Box<DiffArgs>),
     /// Make the cluster match an Application's source, wave by wave, waiting for health.
     Sync(Box<SyncArgs>),
+    /// Run the GitOps loop: watch Applications, refresh them from Git, write their status,
+    /// auto-sync and carry out requested syncs, until Ctrl-C.
+    Controller(Box<ControllerArgs>),
 }
 
 /// `ferry cluster` subcommands.
@@ -199,4 +202,37 @@ pub struct SyncArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
     pub output: SyncOutput,
+}
+
+/// `ferry controller`.
+#[derive(Debug, Args)]
+pub struct ControllerArgs {
+    /// The kubeconfig; `KUBECONFIG` or ~/.kube/config by default.
+    #[arg(long)]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context holding the Applications (and the current cluster of
+    /// destinations); its current-context by default.
+    #[arg(long)]
+    pub context: Option<String>,
+    /// Only Applications in this namespace; all namespaces by default.
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// How often each app is refreshed from Git (`60s`, `3m`).
+    #[arg(long, default_value = "60s", value_name = "DURATION")]
+    pub poll_interval: String,
+    /// Deadline of one sync, health waits and retries included.
+    #[arg(long, default_value = "5m", value_name = "DURATION")]
+    pub sync_timeout: String,
+    /// Where fetched repositories are cached.
+    #[arg(long, env = "FERRY_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// User name for HTTPS Git.
+    #[arg(long, env = "FERRY_GIT_USERNAME", hide_env_values = true)]
+    pub git_username: Option<String>,
+    /// Password or token for HTTPS Git.
+    #[arg(long, env = "FERRY_GIT_PASSWORD", hide_env_values = true)]
+    pub git_password: Option<String>,
+    /// Private key for SSH Git.
+    #[arg(long, env = "FERRY_GIT_SSH_KEY")]
+    pub git_ssh_key: Option<PathBuf>,
 }

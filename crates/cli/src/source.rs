@@ -98,28 +98,42 @@ pub fn read_application(file: &Path) -> anyhow::Result<Application> {
 }
 
 /// Fetches an Application's source with the arguments' cache and credentials, and renders it
-/// with its options.
+/// with its options (the controller's code, shared).
 pub fn render_application(
     args: &SourceArgs,
     application: &Application,
 ) -> anyhow::Result<Rendered> {
-    let Some(source) = application.source() else {
-        bail!(
-            "Application {} has no spec.source",
-            application.metadata.name
-        );
-    };
-    let tree = fetch(args, &source.repo_url, source.revision())?;
-    Ok(ferry_manifest::render_application_source(
-        tree.as_ref(),
-        source,
-        &Limits::default(),
-    )?)
+    let cache = RepoCache::new(cache_dir(args.cache_dir.as_deref()));
+    let credentials = credentials(
+        args.git_ssh_key.as_ref(),
+        args.git_username.as_ref(),
+        args.git_password.as_ref(),
+    );
+    Ok(ferry_controller::fetch_and_render(&cache, &credentials, application, None)?.rendered)
 }
 
 fn fetch(args: &SourceArgs, url: &str, revision: &str) -> anyhow::Result<Box<dyn SourceTree>> {
-    let cache = RepoCache::new(cache_dir(args));
-    let credentials = match (&args.git_ssh_key, &args.git_username, &args.git_password) {
+    let cache = RepoCache::new(cache_dir(args.cache_dir.as_deref()));
+    let request = FetchRequest {
+        url: url.to_string(),
+        revision: revision.to_string(),
+        credentials: credentials(
+            args.git_ssh_key.as_ref(),
+            args.git_username.as_ref(),
+            args.git_password.as_ref(),
+        ),
+    };
+    let checkout = cache.fetch(&request)?;
+    Ok(Box::new(checkout.tree))
+}
+
+/// Git credentials from the arguments: an SSH key, a user and password, or a token.
+pub fn credentials(
+    ssh_key: Option<&PathBuf>,
+    username: Option<&String>,
+    password: Option<&String>,
+) -> Credentials {
+    match (ssh_key, username, password) {
         (Some(key), _, _) => Credentials::SshKey {
             private_key: key.clone(),
         },
@@ -129,19 +143,13 @@ fn fetch(args: &SourceArgs, url: &str, revision: &str) -> anyhow::Result<Box<dyn
         },
         (None, None, Some(token)) => Credentials::Token(token.clone()),
         _ => Credentials::None,
-    };
-    let request = FetchRequest {
-        url: url.to_string(),
-        revision: revision.to_string(),
-        credentials,
-    };
-    let checkout = cache.fetch(&request)?;
-    Ok(Box::new(checkout.tree))
+    }
 }
 
-fn cache_dir(args: &SourceArgs) -> PathBuf {
-    if let Some(dir) = &args.cache_dir {
-        return dir.clone();
+/// The Git cache: the given directory, else `$XDG_CACHE_HOME/ferry/repos`.
+pub fn cache_dir(given: Option<&Path>) -> PathBuf {
+    if let Some(dir) = given {
+        return dir.to_path_buf();
     }
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)

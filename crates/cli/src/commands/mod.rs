@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod cluster;
+mod controller;
 mod diff;
 mod render;
 mod sync;
@@ -17,5 +18,6 @@ pub fn run(args: Cli) -> anyhow::Result<ExitStatus> {
         Command::Cluster(ClusterCommand::Up(args)) => cluster::up(&args),
         Command::Diff(args) => Ok(diff::run(&args)),
         Command::Sync(args) => Ok(sync::run(&args)),
+        Command::Controller(args) => controller::run(&args),
     }
 }

@@ -1,0 +1,154 @@
+//! The Application objects as the controller reaches them: the shared [`Context`], and the
+//! writes it makes to an Application (status, clearing `.operation`, removing an annotation).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use ferry_engine::{ClusterClient, ConnectOptions};
+use ferry_git::{Credentials, RepoCache};
+use ferry_types::{Application, ApplicationStatus};
+use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use crate::{Error, Result};
+
+/// What every reconcile shares: the cluster holding Applications, clients of destinations,
+/// the Git cache and credentials, and the sync deadline.
+pub struct Context {
+    /// The cluster holding the Application objects.
+    pub kube: kube::Client,
+    /// How to reach destination clusters (kubeconfig and context).
+    pub connect: ConnectOptions,
+    /// The Git cache.
+    pub cache: RepoCache,
+    /// Git credentials for every repository.
+    pub credentials: Credentials,
+    /// Deadline of one sync (health waits and retries included).
+    pub sync_timeout: Duration,
+    /// Clients of destination clusters, by (server, name).
+    clients: Mutex<HashMap<(String, String), ClusterClient>>,
+}
+
+impl Context {
+    /// A context; destination clients are made on first use.
+    pub fn new(
+        kube: kube::Client,
+        connect: ConnectOptions,
+        cache: RepoCache,
+        credentials: Credentials,
+        sync_timeout: Duration,
+    ) -> Self {
+        Self {
+            kube,
+            connect,
+            cache,
+            credentials,
+            sync_timeout,
+            clients: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub(crate) async fn client_for(&self, app: &Application) -> Result<ClusterClient> {
+        let destination = &app.spec.destination;
+        let key = (destination.server.clone(), destination.name.clone());
+        let mut clients = self.clients.lock().await;
+        if let Some(client) = clients.get(&key) {
+            return Ok(client.clone());
+        }
+        let client = ClusterClient::connect(&self.connect, destination).await?;
+        clients.insert(key, client.clone());
+        Ok(client)
+    }
+
+    pub(crate) fn api(&self, namespace: &str) -> Api<DynamicObject> {
+        Api::namespaced_with(self.kube.clone(), namespace, &application_resource())
+    }
+}
+
+/// The Application resource as kube addresses it.
+pub(crate) fn application_resource() -> ApiResource {
+    ApiResource {
+        group: "ferry.dev".into(),
+        version: "v1alpha1".into(),
+        api_version: ferry_types::FERRY_API_VERSION.into(),
+        kind: "Application".into(),
+        plural: "applications".into(),
+    }
+}
+
+/// The status fields ferry writes; a field left out of the patch would keep its old value, so
+/// each one absent from the new status is patched to null.
+const STATUS_FIELDS: [&str; 9] = [
+    "resources",
+    "sync",
+    "health",
+    "history",
+    "conditions",
+    "reconciledAt",
+    "operationState",
+    "sourceType",
+    "summary",
+];
+
+/// Writes `.status` through the status subresource (a JSON merge patch).
+pub(crate) async fn write_status(
+    api: Api<DynamicObject>,
+    name: String,
+    status: ApplicationStatus,
+) -> Result<()> {
+    let mut value = serde_json::to_value(&status).unwrap_or_else(|_| json!({}));
+    if let Some(fields) = value.as_object_mut() {
+        for field in STATUS_FIELDS {
+            fields.entry(field).or_insert(Value::Null);
+        }
+    }
+    api.patch_status(
+        &name,
+        &PatchParams::default(),
+        &Patch::Merge(json!({"status": value})),
+    )
+    .await
+    .map_err(|source| Error::Kube {
+        action: format!("writing the status of Application {name}"),
+        source,
+    })?;
+    Ok(())
+}
+
+/// Removes `.operation` once the controller has taken it on.
+pub(crate) async fn clear_operation(api: Api<DynamicObject>, name: String) -> Result<()> {
+    api.patch(
+        &name,
+        &PatchParams::default(),
+        &Patch::Merge(json!({"operation": null})),
+    )
+    .await
+    .map_err(|source| Error::Kube {
+        action: format!("clearing the operation of Application {name}"),
+        source,
+    })?;
+    Ok(())
+}
+
+/// Removes an annotation (the refresh request, once honoured).
+pub(crate) async fn remove_annotation(
+    context: &Context,
+    namespace: &str,
+    name: &str,
+    annotation: &str,
+) -> Result<()> {
+    context
+        .api(namespace)
+        .patch(
+            name,
+            &PatchParams::default(),
+            &Patch::Merge(json!({"metadata": {"annotations": {annotation: null}}})),
+        )
+        .await
+        .map_err(|source| Error::Kube {
+            action: format!("removing annotation {annotation} from Application {name}"),
+            source,
+        })?;
+    Ok(())
+}

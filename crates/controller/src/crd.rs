@@ -1,0 +1,84 @@
+//! The CustomResourceDefinitions the controller serves from, installed (created or updated)
+//! at start with a server-side apply, then awaited until the kind is served.
+
+use std::time::{Duration, Instant};
+
+use ferry_engine::{ClusterClient, WriteOptions};
+use ferry_types::Gvk;
+use serde_json::{Value, json};
+
+use crate::{Error, Result};
+
+/// The name of the Application CRD.
+pub const APPLICATION_CRD_NAME: &str = "applications.ferry.dev";
+
+/// How long a new CRD may take to be served.
+const ESTABLISH_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// `applications.ferry.dev`, v1alpha1, namespaced, with a status subresource. Spec and status
+/// keep unknown fields for now (no OpenAPI schema beyond that).
+pub fn application_crd() -> Value {
+    let open = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
+    json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": APPLICATION_CRD_NAME},
+        "spec": {
+            "group": "ferry.dev",
+            "scope": "Namespaced",
+            "names": {
+                "plural": "applications",
+                "singular": "application",
+                "kind": "Application",
+                "listKind": "ApplicationList",
+                "shortNames": ["app", "apps"],
+                "categories": ["ferry"]
+            },
+            "versions": [{
+                "name": "v1alpha1",
+                "served": true,
+                "storage": true,
+                "subresources": {"status": {}},
+                "additionalPrinterColumns": [
+                    {"name": "Sync Status", "type": "string", "jsonPath": ".status.sync.status"},
+                    {"name": "Health Status", "type": "string", "jsonPath": ".status.health.status"},
+                    {"name": "Revision", "type": "string", "jsonPath": ".status.sync.revision", "priority": 10}
+                ],
+                "schema": {"openAPIV3Schema": {
+                    "type": "object",
+                    "properties": {
+                        "apiVersion": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "metadata": {"type": "object"},
+                        "spec": open.clone(),
+                        "status": open.clone(),
+                        "operation": open
+                    }
+                }}
+            }]
+        }
+    })
+}
+
+/// Creates or updates the controller's CRDs and waits (bounded) until the cluster serves
+/// Applications.
+pub async fn install_crds(client: &ClusterClient) -> Result<()> {
+    client
+        .apply(&application_crd(), WriteOptions::APPLY)
+        .await?;
+    let gvk = Gvk::from_api_version(ferry_types::FERRY_API_VERSION, "Application");
+    let started = Instant::now();
+    loop {
+        client.refresh_discovery().await?;
+        if client.cached_resource(&gvk).await?.is_some() {
+            return Ok(());
+        }
+        if started.elapsed() > ESTABLISH_TIMEOUT {
+            return Err(Error::NotEstablished {
+                name: APPLICATION_CRD_NAME.into(),
+                seconds: ESTABLISH_TIMEOUT.as_secs(),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

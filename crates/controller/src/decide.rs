@@ -1,0 +1,117 @@
+//! The pure decision whether automation asks for a sync.
+
+use ferry_types::{
+    Application, ApplicationStatus, Operation, OperationInitiator, OperationPhase, SyncOperation,
+    SyncStatusCode,
+};
+use serde_json::Value;
+
+/// The sync automation asks for, if any: the app is OutOfSync and the last automated sync
+/// was not of this revision (or self-heal is on and that sync succeeded). Argo CD's rule: a
+/// failed revision is not retried automatically until Git changes.
+pub fn automated_request(app: &Application, status: &ApplicationStatus) -> Option<Operation> {
+    let automated = app.spec.sync_policy.as_ref()?.automated.as_ref()?;
+    if automated.enabled == Some(false) || status.sync.status != SyncStatusCode::OutOfSync {
+        return None;
+    }
+    if let Some(last) = &status.operation_state
+        && last.operation.initiated_by.automated
+        && last
+            .sync_result
+            .as_ref()
+            .and_then(|result| result.get("revision"))
+            .and_then(Value::as_str)
+            == Some(status.sync.revision.as_str())
+        && (last.phase != OperationPhase::Succeeded || !automated.self_heal)
+    {
+        return None;
+    }
+    Some(Operation {
+        sync: Some(SyncOperation {
+            revision: status.sync.revision.clone(),
+            prune: automated.prune,
+            ..SyncOperation::default()
+        }),
+        initiated_by: OperationInitiator {
+            username: String::new(),
+            automated: true,
+        },
+        ..Operation::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ferry_types::OperationState;
+    use ferry_types::{SyncPolicy, SyncPolicyAutomated};
+    use serde_json::json;
+
+    fn app(self_heal: bool) -> Application {
+        let mut app = Application::default();
+        app.spec.sync_policy = Some(SyncPolicy {
+            automated: Some(SyncPolicyAutomated {
+                self_heal,
+                prune: true,
+                ..SyncPolicyAutomated::default()
+            }),
+            ..SyncPolicy::default()
+        });
+        app
+    }
+
+    fn out_of_sync_after(phase: Option<OperationPhase>, revision: &str) -> ApplicationStatus {
+        let mut status = ApplicationStatus::default();
+        status.sync.status = SyncStatusCode::OutOfSync;
+        status.sync.revision = "abc".into();
+        status.operation_state = phase.map(|phase| OperationState {
+            operation: Operation {
+                initiated_by: OperationInitiator {
+                    automated: true,
+                    ..OperationInitiator::default()
+                },
+                ..Operation::default()
+            },
+            phase,
+            sync_result: Some(json!({"revision": revision})),
+            ..OperationState::default()
+        });
+        status
+    }
+
+    #[test]
+    fn automation_syncs_a_new_revision_with_its_prune_setting() {
+        let request = automated_request(&app(false), &out_of_sync_after(None, "")).unwrap();
+        assert!(request.initiated_by.automated);
+        assert_eq!(request.sync.unwrap().revision, "abc");
+    }
+
+    #[test]
+    fn automation_does_not_retry_a_revision_whose_sync_failed() {
+        let status = out_of_sync_after(Some(OperationPhase::Failed), "abc");
+        assert_eq!(automated_request(&app(true), &status), None);
+        let status = out_of_sync_after(Some(OperationPhase::Failed), "older");
+        assert!(automated_request(&app(true), &status).is_some());
+    }
+
+    #[test]
+    fn drift_after_a_successful_sync_is_reverted_only_with_self_heal() {
+        let status = out_of_sync_after(Some(OperationPhase::Succeeded), "abc");
+        assert_eq!(automated_request(&app(false), &status), None);
+        assert!(automated_request(&app(true), &status).is_some());
+    }
+
+    #[test]
+    fn automation_switched_off_requests_nothing() {
+        let mut app = app(true);
+        if let Some(automated) = app
+            .spec
+            .sync_policy
+            .as_mut()
+            .and_then(|policy| policy.automated.as_mut())
+        {
+            automated.enabled = Some(false);
+        }
+        assert_eq!(automated_request(&app, &out_of_sync_after(None, "")), None);
+    }
+}

@@ -1,0 +1,279 @@
+//! One Application reconciled once: fetch and render its source, compare it with the cluster,
+//! sync when automation or a requested `.operation` says so, and write `.status`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use ferry_diff::ResourceDiffStatus;
+use ferry_engine::{ClusterClient, SyncOptions};
+use ferry_types::{
+    Application, ApplicationStatus, HealthStatus, HealthStatusCode, ObjectKey, Operation,
+    OperationPhase, OperationState, ResourceStatus, RevisionHistory, SyncStatusCode,
+};
+use kube::api::{Api, DynamicObject};
+use serde_json::json;
+
+use crate::apps::{Context, clear_operation, write_status};
+use crate::decide::automated_request;
+
+use crate::source::{Fetched, fetch_and_render};
+use crate::status::{
+    DEFAULT_HISTORY_LIMIT, app_health, condition, now_rfc3339, push_history, resource_status,
+    sync_code, sync_result_resource,
+};
+use crate::{Error, Result};
+
+/// What one reconcile found and did, as data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// Sync status written.
+    pub sync: SyncStatusCode,
+    /// Health written.
+    pub health: HealthStatusCode,
+    /// The phase of the sync run by this reconcile, if one ran.
+    pub operation: Option<OperationPhase>,
+    /// The error written as a condition, if any.
+    pub error: Option<String>,
+}
+
+/// Reconciles one Application and writes its status. Errors are returned only when the status
+/// itself could not be written; everything else becomes a condition.
+pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> {
+    let namespace = app.metadata.namespace.clone().unwrap_or_default();
+    let api = context.api(&namespace);
+    let name = app.metadata.name.clone();
+    let mut status = app.status.clone().unwrap_or_default();
+    // A requested operation; or one recorded as Running by a controller that stopped before
+    // finishing it, which is carried out again.
+    let requested = app.operation.clone().or_else(|| {
+        status
+            .operation_state
+            .as_ref()
+            .filter(|state| state.phase == OperationPhase::Running)
+            .map(|state| state.operation.clone())
+    });
+    let outcome = match observe_and_act(app, context, &api, &mut status, requested.as_ref()).await {
+        Ok(operation) => Outcome {
+            sync: status.sync.status,
+            health: status.health.status,
+            operation,
+            error: None,
+        },
+        Err(error) => {
+            let message = error.to_string();
+            status.conditions = vec![condition("ComparisonError", message.clone())];
+            status.sync.status = SyncStatusCode::Unknown;
+            status.reconciled_at = Some(now_rfc3339());
+            let mut operation = None;
+            let finished = status.operation_state.as_ref().is_some_and(|state| {
+                Some(&state.operation) == requested.as_ref() && state.finished_at.is_some()
+            });
+            if let Some(state) = status
+                .operation_state
+                .as_mut()
+                .filter(|state| state.phase == OperationPhase::Running)
+            {
+                // Started by this reconcile, then failed before the sync ran.
+                state.phase = OperationPhase::Error;
+                state.message = message.clone();
+                state.finished_at = Some(now_rfc3339());
+                operation = Some(OperationPhase::Error);
+            } else if let Some(requested) = requested.as_ref().filter(|_| !finished) {
+                // A requested sync that cannot start ends in Error and is not retried.
+                status.operation_state = Some(OperationState {
+                    operation: requested.clone(),
+                    phase: OperationPhase::Error,
+                    message: message.clone(),
+                    started_at: now_rfc3339(),
+                    finished_at: Some(now_rfc3339()),
+                    ..OperationState::default()
+                });
+                operation = Some(OperationPhase::Error);
+            }
+            if app.operation.is_some() {
+                clear_operation(api.clone(), name.clone()).await?;
+            }
+            Outcome {
+                sync: SyncStatusCode::Unknown,
+                health: status.health.status,
+                operation,
+                error: Some(message),
+            }
+        }
+    };
+    write_status(api.clone(), name.clone(), status.clone()).await?;
+    Ok(outcome)
+}
+
+/// Fetch, compare, maybe sync. Returns the phase of the sync that ran.
+async fn observe_and_act(
+    app: &Application,
+    context: &Context,
+    api: &Api<DynamicObject>,
+    status: &mut ApplicationStatus,
+    requested: Option<&Operation>,
+) -> Result<Option<OperationPhase>> {
+    let client = context.client_for(app).await?;
+    let fetched = fetch(context, app, None).await?;
+    compare(app, &fetched, &client, status).await?;
+    let Some(operation) = requested
+        .cloned()
+        .or_else(|| automated_request(app, status))
+    else {
+        return Ok(None);
+    };
+    let sync = operation.sync.clone().unwrap_or_default();
+    let started_at = now_rfc3339();
+    status.operation_state = Some(OperationState {
+        operation: operation.clone(),
+        phase: OperationPhase::Running,
+        message: "sync started".into(),
+        started_at: started_at.clone(),
+        ..OperationState::default()
+    });
+    // Recorded before acting, so a restart sees what was under way.
+    write_status(api.clone(), app.metadata.name.clone(), status.clone()).await?;
+    if app.operation.is_some() {
+        clear_operation(api.clone(), app.metadata.name.clone()).await?;
+    }
+    let fetched = if sync.revision.is_empty() || sync.revision == fetched.revision {
+        fetched
+    } else {
+        fetch(context, app, Some(&sync.revision)).await?
+    };
+    let options = SyncOptions {
+        dry_run: sync.dry_run,
+        prune: sync.prune,
+        timeout: context.sync_timeout,
+        ..SyncOptions::default()
+    };
+    let result = ferry_engine::sync(
+        app,
+        &fetched.rendered.manifests,
+        &client,
+        &options,
+        &mut |_| {},
+    )
+    .await;
+    let finished_at = now_rfc3339();
+    status.operation_state = Some(OperationState {
+        operation: operation.clone(),
+        phase: result.phase,
+        message: result.message.clone(),
+        sync_result: Some(json!({
+            "revision": fetched.revision,
+            "resources": result.objects.iter().map(sync_result_resource).collect::<Vec<_>>(),
+        })),
+        started_at: started_at.clone(),
+        finished_at: Some(finished_at.clone()),
+        retry_count: i64::from(result.attempts.saturating_sub(1)),
+    });
+    if result.phase == OperationPhase::Succeeded && !sync.dry_run {
+        let limit = app
+            .spec
+            .revision_history_limit
+            .and_then(|limit| usize::try_from(limit).ok())
+            .unwrap_or(DEFAULT_HISTORY_LIMIT);
+        let entry = RevisionHistory {
+            revision: fetched.revision.clone(),
+            deployed_at: finished_at,
+            deploy_started_at: Some(started_at),
+            source: app.source().cloned(),
+            initiated_by: Some(operation.initiated_by.clone()),
+            ..RevisionHistory::default()
+        };
+        push_history(&mut status.history, entry, limit);
+    }
+    let synced_revision = fetched.revision.clone();
+    let current = fetch(context, app, None).await?;
+    compare(app, &current, &client, status).await?;
+    if result.phase != OperationPhase::Succeeded {
+        status.conditions.push(condition(
+            "SyncError",
+            format!("sync of {synced_revision} failed: {}", result.message),
+        ));
+    }
+    Ok(Some(result.phase))
+}
+
+async fn fetch(context: &Context, app: &Application, revision: Option<&str>) -> Result<Fetched> {
+    let cache = context.cache.clone();
+    let credentials = context.credentials.clone();
+    let app = app.clone();
+    let revision = revision.map(str::to_string);
+    tokio::task::spawn_blocking(move || {
+        fetch_and_render(&cache, &credentials, &app, revision.as_deref())
+    })
+    .await
+    .map_err(|error| Error::Application {
+        name: String::new(),
+        message: format!("render task failed: {error}"),
+    })?
+}
+
+/// Diffs the rendered source against the cluster and fills the comparison part of `status`.
+async fn compare(
+    app: &Application,
+    fetched: &Fetched,
+    client: &ClusterClient,
+    status: &mut ApplicationStatus,
+) -> Result<()> {
+    let manifests = &fetched.rendered.manifests;
+    let comparisons = ferry_engine::diff(app, manifests, client).await?;
+    let target = ferry_engine::prepare(app, manifests, client).await?;
+    let versions: BTreeMap<ObjectKey, String> = target
+        .manifests
+        .iter()
+        .map(|manifest| (manifest.key(), version_of(manifest.api_version())))
+        .collect();
+    let declared: BTreeSet<ObjectKey> = versions.keys().cloned().collect();
+    let kinds = target.kinds();
+    let live = client
+        .live_objects(ferry_engine::app_name(app)?, &declared, &kinds)
+        .await?;
+    let resources: Vec<ResourceStatus> = comparisons
+        .iter()
+        .map(|comparison| {
+            let object = live.get(&comparison.key);
+            let version = versions.get(&comparison.key).cloned().unwrap_or_else(|| {
+                version_of(
+                    object
+                        .and_then(|object| object["apiVersion"].as_str())
+                        .unwrap_or(""),
+                )
+            });
+            let health = match (comparison.status, object) {
+                (ResourceDiffStatus::Missing, _) | (_, None) => Some(ferry_health::Health {
+                    status: HealthStatusCode::Missing,
+                    message: String::new(),
+                }),
+                (_, Some(object)) => ferry_health::assess(object),
+            };
+            resource_status(comparison, &version, health)
+        })
+        .collect();
+    status.sync.status = sync_code(&resources);
+    status.sync.revision = fetched.revision.clone();
+    status.sync.compared_to = Some(json!({
+        "source": app.source(),
+        "destination": app.spec.destination,
+    }));
+    status.health = app_health(&resources);
+    if status.health.status == HealthStatusCode::Healthy {
+        status.health = HealthStatus {
+            status: HealthStatusCode::Healthy,
+            message: None,
+        };
+    }
+    status.resources = resources;
+    status.source_type = Some(fetched.rendered.source_type.as_str().to_string());
+    status.conditions.clear();
+    status.reconciled_at = Some(now_rfc3339());
+    Ok(())
+}
+
+fn version_of(api_version: &str) -> String {
+    api_version
+        .rsplit_once('/')
+        .map_or(api_version, |(_, version)| version)
+        .to_string()
+}

@@ -1,0 +1,258 @@
+//! The controller end to end: a local cluster with simulated workloads, a real Git repository
+//! over file://, and `ferry-controller` polling it every 500 ms.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::json;
+use support::{Fixture, config_map, deployment, health_status, history, sync_status};
+
+const POLL: Duration = Duration::from_millis(500);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_with_automated_sync_converges_and_records_one_history_entry() {
+    let fixture = Fixture::start(POLL).await;
+    let revision = fixture.commit(&[
+        ("web.yaml", &deployment("web")),
+        ("settings.yaml", &config_map("settings", "one")),
+    ]);
+    fixture
+        .create_app(
+            "shop",
+            json!({"syncPolicy": {"automated": {"prune": true}}}),
+        )
+        .await;
+    let app = fixture
+        .wait_for("shop", "Synced and Healthy", |app| {
+            sync_status(app) == "Synced" && health_status(app) == "Healthy"
+        })
+        .await;
+    let status = &app["status"];
+    assert_eq!(status["sync"]["revision"], revision.as_str());
+    assert_eq!(status["sourceType"], "Directory");
+    assert!(status["reconciledAt"].is_string());
+    assert_eq!(status["operationState"]["phase"], "Succeeded");
+    let synced: Vec<(&str, &str)> = status["operationState"]["syncResult"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|resource| {
+            (
+                resource["name"].as_str().unwrap(),
+                resource["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(synced, [("settings", "Synced"), ("web", "Synced")]);
+    assert_eq!(
+        status["operationState"]["operation"]["initiatedBy"]["automated"],
+        true
+    );
+    let history = history(&app);
+    assert_eq!(history.len(), 1, "{history:#?}");
+    assert_eq!(history[0]["id"], 0);
+    assert_eq!(history[0]["revision"], revision.as_str());
+    assert!(history[0]["deployedAt"].is_string());
+    assert!(history[0]["deployStartedAt"].is_string());
+    assert_eq!(history[0]["initiatedBy"]["automated"], true);
+    let resources: Vec<(String, String, String)> = status["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|resource| {
+            (
+                resource["kind"].as_str().unwrap().to_string(),
+                resource["name"].as_str().unwrap().to_string(),
+                resource["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            ("ConfigMap".into(), "settings".into(), "Synced".into()),
+            ("Deployment".into(), "web".into(), "Synced".into()),
+        ]
+    );
+    assert!(fixture.get("apps/v1", "Deployment", "web").await.is_some());
+    assert!(fixture.get("v1", "ConfigMap", "settings").await.is_some());
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_git_commit_is_deployed_on_the_next_poll_and_history_grows() {
+    let fixture = Fixture::start(POLL).await;
+    fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
+    fixture
+        .create_app("shop", json!({"syncPolicy": {"automated": {}}}))
+        .await;
+    fixture
+        .wait_for("shop", "synced once", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 1
+        })
+        .await;
+    let revision = fixture.commit(&[("settings.yaml", &config_map("settings", "two"))]);
+    let app = fixture
+        .wait_for("shop", "synced at the new commit", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 2
+        })
+        .await;
+    let history = history(&app);
+    assert_eq!(history[1]["id"], 1);
+    assert_eq!(history[1]["revision"], revision.as_str());
+    assert_eq!(app["status"]["sync"]["revision"], revision.as_str());
+    let settings = fixture.get("v1", "ConfigMap", "settings").await.unwrap();
+    assert_eq!(settings["data"]["value"], "two");
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_without_automation_shows_out_of_sync_and_syncs_only_when_an_operation_is_set() {
+    let fixture = Fixture::start(POLL).await;
+    fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
+    fixture.create_app("shop", json!({})).await;
+    let app = fixture
+        .wait_for("shop", "OutOfSync", |app| sync_status(app) == "OutOfSync")
+        .await;
+    assert_eq!(app["status"]["resources"][0]["health"]["status"], "Missing");
+    assert!(fixture.get("v1", "ConfigMap", "settings").await.is_none());
+
+    fixture.request_sync("shop").await;
+    let app = fixture
+        .wait_for("shop", "synced by the operation", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 1
+        })
+        .await;
+    assert!(
+        app.get("operation")
+            .is_none_or(|operation| operation.is_null())
+    );
+    assert_eq!(app["status"]["operationState"]["phase"], "Succeeded");
+    assert_eq!(
+        app["status"]["operationState"]["operation"]["initiatedBy"]["username"],
+        "alice"
+    );
+    assert_eq!(history(&app)[0]["initiatedBy"]["username"], "alice");
+
+    let revision = fixture.commit(&[("settings.yaml", &config_map("settings", "two"))]);
+    fixture
+        .wait_for("shop", "OutOfSync at the new commit", |app| {
+            sync_status(app) == "OutOfSync"
+                && app["status"]["sync"]["revision"] == revision.as_str()
+        })
+        .await;
+    // Several polls later, still not applied.
+    tokio::time::sleep(POLL * 3).await;
+    let app = fixture.app("shop").await;
+    assert_eq!(sync_status(&app), "OutOfSync");
+    assert_eq!(history(&app).len(), 1);
+    let settings = fixture.get("v1", "ConfigMap", "settings").await.unwrap();
+    assert_eq!(settings["data"]["value"], "one");
+
+    fixture.request_sync("shop").await;
+    fixture
+        .wait_for("shop", "synced by the second operation", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 2
+        })
+        .await;
+    let settings = fixture.get("v1", "ConfigMap", "settings").await.unwrap();
+    assert_eq!(settings["data"]["value"], "two");
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_render_error_becomes_a_condition_and_nothing_is_applied() {
+    let fixture = Fixture::start(POLL).await;
+    fixture.commit(&[
+        ("settings.yaml", &config_map("settings", "one")),
+        ("broken.yaml", &config_map("Not_A_Valid_Name", "x")),
+    ]);
+    fixture
+        .create_app(
+            "shop",
+            json!({"syncPolicy": {"automated": {"prune": true}}}),
+        )
+        .await;
+    let app = fixture
+        .wait_for("shop", "with a condition", |app| {
+            app["status"]["conditions"]
+                .as_array()
+                .is_some_and(|conditions| !conditions.is_empty())
+        })
+        .await;
+    let condition = &app["status"]["conditions"][0];
+    assert_eq!(condition["type"], "ComparisonError");
+    let message = condition["message"].as_str().unwrap();
+    assert!(message.contains("Not_A_Valid_Name"), "{message}");
+    assert_eq!(sync_status(&app), "Unknown");
+    // Several polls later, still nothing applied.
+    tokio::time::sleep(POLL * 3).await;
+    let app = fixture.app("shop").await;
+    assert!(history(&app).is_empty());
+    assert!(fixture.get("v1", "ConfigMap", "settings").await.is_none());
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_refresh_annotation_deploys_a_new_commit_before_the_poll_interval() {
+    let fixture = Fixture::start(Duration::from_secs(600)).await;
+    fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
+    fixture
+        .create_app("shop", json!({"syncPolicy": {"automated": {}}}))
+        .await;
+    fixture
+        .wait_for("shop", "synced once", |app| history(app).len() == 1)
+        .await;
+    let revision = fixture.commit(&[("settings.yaml", &config_map("settings", "two"))]);
+    tokio::time::sleep(POLL * 3).await;
+    assert_eq!(history(&fixture.app("shop").await).len(), 1);
+    fixture
+        .patch_app(
+            "shop",
+            json!({"metadata": {"annotations": {"ferry.dev/refresh": "normal"}}}),
+        )
+        .await;
+    let app = fixture
+        .wait_for("shop", "synced at the new commit", |app| {
+            history(app).len() == 2 && sync_status(app) == "Synced"
+        })
+        .await;
+    assert_eq!(history(&app)[1]["revision"], revision.as_str());
+    assert!(app["metadata"]["annotations"]["ferry.dev/refresh"].is_null());
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_left_running_by_a_stopped_controller_is_carried_out_after_a_restart() {
+    let mut fixture = Fixture::start(POLL).await;
+    let revision = fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
+    fixture.create_app("shop", json!({})).await;
+    fixture
+        .wait_for("shop", "OutOfSync", |app| sync_status(app) == "OutOfSync")
+        .await;
+    fixture.stop_controller().await.unwrap();
+    // What a controller killed between recording the operation and syncing leaves behind.
+    fixture
+        .patch_status(
+            "shop",
+            json!({"status": {"operationState": {
+                "operation": {"sync": {}, "initiatedBy": {"username": "bob"}},
+                "phase": "Running",
+                "startedAt": "2026-01-01T00:00:00Z"
+            }}}),
+        )
+        .await;
+    fixture.start_controller();
+    let app = fixture
+        .wait_for("shop", "synced by the resumed operation", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 1
+        })
+        .await;
+    let state = &app["status"]["operationState"];
+    assert_eq!(state["phase"], "Succeeded");
+    assert_eq!(state["operation"]["initiatedBy"]["username"], "bob");
+    assert_eq!(history(&app)[0]["revision"], revision.as_str());
+    assert!(fixture.get("v1", "ConfigMap", "settings").await.is_some());
+    fixture.stop().await.unwrap();
+}

@@ -1,0 +1,305 @@
+//! What the controller's tests share: a local cluster over HTTPS in a temp dir with its
+//! simulated workload controllers (10x time), a Git repository made with the `git` CLI and
+//! served over file://, and a running `ferry-controller` with a short poll interval.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use ferry_cluster::{ClusterConfig, RunningCluster};
+use ferry_controller::{Controller, ControllerConfig};
+use ferry_engine::{ClusterClient, ConnectOptions, WriteOptions};
+use ferry_git::Credentials;
+use ferry_types::Gvk;
+use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::sync::oneshot;
+
+/// The longest any test waits for the controller to reach a state.
+pub const PATIENCE: Duration = Duration::from_secs(25);
+
+/// A local cluster, a client of it, a Git repository and a running controller.
+pub struct Fixture {
+    pub client: ClusterClient,
+    pub dir: TempDir,
+    config: ControllerConfig,
+    stop: Option<oneshot::Sender<()>>,
+    controller: Option<std::thread::JoinHandle<ferry_controller::Result<()>>>,
+    _controllers: ferry_workloads::ControllersHandle,
+    _cluster: RunningCluster,
+}
+
+impl Fixture {
+    /// Starts the cluster, its workload simulation, an empty repository, and the controller
+    /// polling Git every `poll_interval`.
+    pub async fn start(poll_interval: Duration) -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let cluster = ferry_cluster::start(ClusterConfig {
+            data_dir: dir.path().join("cluster"),
+            listen: "127.0.0.1:0".parse().unwrap(),
+            kubeconfig_path: None,
+            insecure_http: false,
+        })
+        .await
+        .unwrap();
+        let simulation = ferry_workloads::SimulationConfig::with_time_factor(0.1)
+            .with_root_ca_from(&dir.path().join("cluster"));
+        let controllers = ferry_workloads::spawn_controllers(cluster.state.clone(), simulation);
+        let connect = ConnectOptions {
+            kubeconfig: Some(cluster.kubeconfig.clone()),
+            context: None,
+        };
+        let client = ClusterClient::connect(&connect, &Default::default())
+            .await
+            .unwrap();
+        let repo = dir.path().join("repo");
+        std::fs::create_dir_all(&repo).unwrap();
+        git(&repo, &["init", "-q", "-b", "main"]);
+        let config = ControllerConfig {
+            connect,
+            namespace: None,
+            poll_interval,
+            sync_timeout: Duration::from_secs(20),
+            cache_dir: dir.path().join("cache"),
+            credentials: Credentials::None,
+        };
+        let mut fixture = Fixture {
+            client,
+            dir,
+            config,
+            stop: None,
+            controller: None,
+            _controllers: controllers,
+            _cluster: cluster,
+        };
+        fixture.start_controller();
+        fixture
+    }
+
+    /// Starts the controller (again).
+    pub fn start_controller(&mut self) {
+        let (stop, stopped) = oneshot::channel();
+        let config = self.config.clone();
+        // Its own thread and runtime, as `ferry controller` runs it (the engine's futures are
+        // not `Send`, so the loop cannot be a spawned task).
+        let task = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let controller = Controller::connect(config).await?;
+                controller
+                    .run(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            })
+        });
+        self.stop = Some(stop);
+        self.controller = Some(task);
+    }
+
+    /// Stops the controller and returns what its loop ended with.
+    pub async fn stop_controller(&mut self) -> ferry_controller::Result<()> {
+        let _ = self.stop.take().unwrap().send(());
+        let task = self.controller.take().unwrap();
+        tokio::task::spawn_blocking(move || task.join().unwrap())
+            .await
+            .unwrap()
+    }
+
+    /// The repository's work tree.
+    pub fn repo(&self) -> PathBuf {
+        self.dir.path().join("repo")
+    }
+
+    /// Writes `files` in the repository and commits; returns the new commit's SHA.
+    pub fn commit(&self, files: &[(&str, &str)]) -> String {
+        let repo = self.repo();
+        for (path, content) in files {
+            let full = repo.join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(full, content).unwrap();
+        }
+        git(&repo, &["add", "-A"]);
+        git(&repo, &["commit", "-q", "--allow-empty", "-m", "change"]);
+        git(&repo, &["rev-parse", "HEAD"])
+    }
+
+    /// Creates Application `name` in namespace `apps`, deploying the repository's root to
+    /// namespace `default`, with `spec` fields merged over that. Retries (bounded) until the
+    /// controller has installed the CRD.
+    pub async fn create_app(&self, name: &str, spec: Value) {
+        let mut document = json!({
+            "apiVersion": "ferry.dev/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {
+                "project": "default",
+                "source": {"repoURL": format!("file://{}", self.repo().display()), "targetRevision": "main", "path": "."},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "default"}
+            }
+        });
+        for (field, value) in spec.as_object().unwrap() {
+            document["spec"][field] = value.clone();
+        }
+        let started = Instant::now();
+        loop {
+            match self.client.create(&document, WriteOptions::APPLY).await {
+                Ok(_) => return,
+                Err(error) if started.elapsed() < PATIENCE => {
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("creating Application {name}: {error}"),
+            }
+        }
+    }
+
+    /// The Application as stored.
+    pub async fn app(&self, name: &str) -> Value {
+        self.get("ferry.dev/v1alpha1", "Application", name)
+            .await
+            .unwrap()
+    }
+
+    /// Waits (bounded) until the Application satisfies `ready`; panics with its last state.
+    pub async fn wait_for(&self, name: &str, what: &str, ready: impl Fn(&Value) -> bool) -> Value {
+        let started = Instant::now();
+        loop {
+            let app = self.app(name).await;
+            if ready(&app) {
+                return app;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "Application {name}: not {what} after {PATIENCE:?}:\n{}",
+                    serde_json::to_string_pretty(&app).unwrap()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Reads an object in namespace `default`; `None` when missing.
+    pub async fn get(&self, api_version: &str, kind: &str, name: &str) -> Option<Value> {
+        let resource = self
+            .client
+            .resource(&Gvk::from_api_version(api_version, kind))
+            .await
+            .unwrap();
+        self.client.get(&resource, "default", name).await.unwrap()
+    }
+
+    /// Requests a manual sync through `.operation`, as `argocd app sync` does.
+    pub async fn request_sync(&self, name: &str) {
+        let operation = json!({"operation": {
+            "sync": {"prune": true},
+            "initiatedBy": {"username": "alice"}
+        }});
+        self.patch_app(name, operation).await;
+    }
+
+    /// Merges `patch` into the Application's status subresource.
+    pub async fn patch_status(&self, name: &str, patch: Value) {
+        self.applications()
+            .patch_status(name, &PatchParams::default(), &Patch::Merge(patch))
+            .await
+            .unwrap();
+    }
+
+    fn applications(&self) -> Api<DynamicObject> {
+        let resource = ApiResource {
+            group: "ferry.dev".into(),
+            version: "v1alpha1".into(),
+            api_version: "ferry.dev/v1alpha1".into(),
+            kind: "Application".into(),
+            plural: "applications".into(),
+        };
+        Api::namespaced_with(self.client.kube().clone(), "default", &resource)
+    }
+
+    /// Merges `patch` into the Application, as `kubectl patch --type merge` would.
+    pub async fn patch_app(&self, name: &str, patch: Value) {
+        self.applications()
+            .patch(name, &PatchParams::default(), &Patch::Merge(patch))
+            .await
+            .unwrap();
+    }
+
+    /// Stops the controller and returns what its loop ended with.
+    pub async fn stop(mut self) -> ferry_controller::Result<()> {
+        self.stop_controller().await
+    }
+}
+
+/// The sync status of an Application.
+pub fn sync_status(app: &Value) -> &str {
+    app["status"]["sync"]["status"].as_str().unwrap_or("")
+}
+
+/// The health status of an Application.
+pub fn health_status(app: &Value) -> &str {
+    app["status"]["health"]["status"].as_str().unwrap_or("")
+}
+
+/// The history entries of an Application.
+pub fn history(app: &Value) -> Vec<Value> {
+    app["status"]["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// Runs git in `dir`, panicking with its stderr on failure.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let output = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "Test Author")
+        .env("GIT_COMMITTER_EMAIL", "author@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .expect("git runs");
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+/// A ConfigMap manifest.
+pub fn config_map(name: &str, value: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  value: {value:?}\n"
+    )
+}
+
+/// A Deployment manifest with one replica.
+pub fn deployment(name: &str) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {{app: {name}}}
+  template:
+    metadata:
+      labels: {{app: {name}}}
+    spec:
+      containers:
+      - name: {name}
+        image: nginx:1.27
+"
+    )
+}
