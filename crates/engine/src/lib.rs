@@ -15,8 +15,8 @@ mod sync;
 mod target;
 
 pub use client::{
-    ClusterClient, ConnectOptions, FIELD_MANAGER, IN_CLUSTER_SERVER, LiveObjects, ResourceInfo,
-    WriteOptions, choose_context, gvk_of,
+    ClusterClient, ConnectOptions, FIELD_MANAGER, IN_CLUSTER_SERVER, INVENTORY_ANNOTATION,
+    LiveObjects, ResourceInfo, WriteOptions, choose_context, gvk_of, inventory_name,
 };
 pub use diff::{ResourceComparison, diff, diff_status_text};
 pub use error::{Error, Rejection, Result};

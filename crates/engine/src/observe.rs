@@ -24,6 +24,8 @@ pub(crate) struct Observed {
     pub live: LiveObjects,
     /// Every step of a sync, in order.
     pub plan: Plan,
+    /// The namespace of the app's inventory ConfigMap.
+    pub inventory_namespace: String,
 }
 
 /// Prepares the target, reads the live objects and plans.
@@ -35,11 +37,38 @@ pub(crate) async fn observe(
 ) -> Result<Observed> {
     let target = target::prepare(app, rendered, client).await?;
     let declared: BTreeSet<ObjectKey> = target.manifests.iter().map(Manifest::key).collect();
-    let live = client
-        .live_objects(&options.app, &declared, &target.kinds())
+    let inventory_namespace = inventory_namespace(app, client);
+    let inventory = client
+        .read_inventory(&options.app, &inventory_namespace)
         .await?;
+    let live = match &inventory {
+        Some(keys) => {
+            let keys: BTreeSet<ObjectKey> = keys.union(&declared).cloned().collect();
+            client.live_objects_by_key(&options.app, &keys).await?
+        }
+        None => {
+            client
+                .live_objects(&options.app, &declared, &target.kinds())
+                .await?
+        }
+    };
     let plan = ferry_sync::plan(&target.manifests, &live.tracked, options)?;
-    Ok(Observed { target, live, plan })
+    Ok(Observed {
+        target,
+        live,
+        plan,
+        inventory_namespace,
+    })
+}
+
+/// Where an app's inventory lives: `destination.namespace`, else the context's namespace.
+pub(crate) fn inventory_namespace(app: &Application, client: &ClusterClient) -> String {
+    let namespace = &app.spec.destination.namespace;
+    if namespace.is_empty() {
+        client.default_namespace().to_string()
+    } else {
+        namespace.clone()
+    }
 }
 
 /// What the server said about one object before anything was applied.
@@ -134,8 +163,7 @@ async fn predict_step(
         ..WriteOptions::DRY_RUN
     };
     let answer = match step.action {
-        Action::Apply => client.apply(object, options).await,
-        Action::Replace => client.replace(object, options).await,
+        Action::Apply | Action::Replace => send(client, &step.action, object, options).await,
         Action::RunHook { .. } => client.create(object, options).await,
         Action::Prune | Action::KeepExtraneous { .. } => {
             return Ok(Prediction::NotSent);
@@ -147,6 +175,16 @@ async fn predict_step(
         Err(Error::Api { code: 409, .. }) if matches!(step.action, Action::RunHook { .. }) => Ok(
             Prediction::Deferred("a hook of this name exists; validated when run".into()),
         ),
+        // `Force=true` deletes and recreates what the server refuses to change in place.
+        Err(Error::Api {
+            code: 409 | 422, ..
+        }) if matches!(step.action, Action::Apply | Action::Replace)
+            && ferry_sync::ResourceOptions::from_object(object)?.force =>
+        {
+            Ok(Prediction::Deferred(
+                "Force=true: deleted and created again when applied".into(),
+            ))
+        }
         Err(Error::Api {
             reason,
             field,
@@ -177,7 +215,61 @@ pub(crate) fn plan_options(app: &Application, prune: bool) -> Result<PlanOptions
         create_namespace: (policy.has_option("CreateNamespace", "true") && !namespace.is_empty())
             .then(|| namespace.clone()),
         replace: policy.has_option("Replace", "true"),
+        prune_last: policy.has_option("PruneLast", "true"),
     })
+}
+
+/// Sends an object of an apply or replace step: `Replace` replaces; an object that says
+/// `ServerSideApply=false` gets a create or JSON merge patch; the rest server-side apply.
+pub(crate) async fn send(
+    client: &ClusterClient,
+    action: &Action,
+    object: &Value,
+    options: WriteOptions,
+) -> Result<Value> {
+    let settings = ferry_sync::ResourceOptions::from_object(object)?;
+    let answer = if *action == Action::Replace {
+        client.replace(object, options).await
+    } else if settings.server_side_apply == Some(false) {
+        client.apply_client_side(object, options).await
+    } else {
+        client.apply(object, options).await
+    };
+    match answer {
+        Err(Error::Api {
+            code: 409 | 422, ..
+        }) if settings.force && !options.dry_run => recreate(client, object, options).await,
+        answer => answer,
+    }
+}
+
+/// `Force=true`: deletes the object, then creates it again (retrying while the old one is
+/// still going away).
+async fn recreate(client: &ClusterClient, object: &Value, options: WriteOptions) -> Result<Value> {
+    let resource = client.resource_of(object).await?;
+    let key = ObjectKey {
+        group: resource.group.clone(),
+        kind: resource.kind.clone(),
+        namespace: object["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+        name: object["metadata"]["name"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+    };
+    client.delete(&resource, &key, false).await?;
+    let mut tries = 0;
+    loop {
+        match client.create(object, options).await {
+            Err(Error::Api { code: 409, .. }) if tries < 100 => {
+                tries += 1;
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            answer => return answer,
+        }
+    }
 }
 
 /// Whether an object asks for field validation (`Validate=false` turns it off).

@@ -64,6 +64,9 @@ pub struct ResourceOptions {
     pub validate: bool,
     /// `Delete=false` keeps the object when the app is deleted.
     pub delete: bool,
+    /// `Force=true`: an apply the server refuses as a conflict or an invalid change (an
+    /// immutable field) deletes and recreates the object.
+    pub force: bool,
 }
 
 impl Default for ResourceOptions {
@@ -78,6 +81,7 @@ impl Default for ResourceOptions {
             server_side_apply: None,
             validate: true,
             delete: true,
+            force: false,
         }
     }
 }
@@ -161,9 +165,9 @@ impl ResourceOptions {
                     "ServerSideApply" => options.server_side_apply = Some(flag),
                     "Validate" => options.validate = flag,
                     "Delete" => options.delete = flag,
+                    "Force" => options.force = flag,
                     // Options that only change how an apply is sent; the executor reads them.
                     "SkipDryRunOnMissingResource"
-                    | "Force"
                     | "CreateNamespace"
                     | "ApplyOutOfSyncOnly"
                     | "RespectIgnoreDifferences" => {}

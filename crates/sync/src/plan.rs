@@ -29,6 +29,8 @@ pub struct PlanOptions {
     pub create_namespace: Option<String>,
     /// App-level `Replace=true`.
     pub replace: bool,
+    /// App-level `PruneLast=true`: every prune runs in a final wave, after all other waves.
+    pub prune_last: bool,
 }
 
 /// What one step does.
@@ -179,7 +181,7 @@ pub fn plan(desired: &[Manifest], live: &[LiveObject], options: &PlanOptions) ->
         } else {
             Action::Prune
         };
-        let wave = if settings.prune_last {
+        let wave = if settings.prune_last || options.prune_last {
             PRUNE_LAST_WAVE
         } else {
             settings.wave
@@ -295,6 +297,7 @@ mod tests {
             prune,
             create_namespace: None,
             replace: false,
+            prune_last: false,
         }
     }
 
@@ -429,5 +432,24 @@ mod tests {
         );
         let declared = plan(&[manifest("Namespace", "shop", json!({}))], &[], &options).unwrap();
         assert_eq!(summary(&declared.steps), ["Sync/0 apply Namespace/shop"]);
+    }
+
+    #[test]
+    fn app_level_prune_last_puts_every_prune_in_the_final_wave() {
+        let desired = [manifest(
+            "ConfigMap",
+            "late",
+            json!({"argocd.argoproj.io/sync-wave": "5"}),
+        )];
+        let gone = live("shop", "ConfigMap", "gone", json!({}));
+        let options = PlanOptions {
+            prune_last: true,
+            ..options(true)
+        };
+        let plan = plan(&desired, &[gone], &options).unwrap();
+        assert_eq!(plan.steps.len(), 2);
+        assert_eq!(plan.steps[0].key.name, "late");
+        assert_eq!(plan.steps[1].action, Action::Prune);
+        assert_eq!(plan.steps[1].wave, PRUNE_LAST_WAVE);
     }
 }

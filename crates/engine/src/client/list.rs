@@ -99,7 +99,7 @@ impl ClusterClient {
     }
 
     /// Every object of one resource that `app` tracks or declares, page by page.
-    async fn list_resource(
+    pub(super) async fn list_resource(
         &self,
         resource: Arc<ResourceInfo>,
         app: &str,

@@ -3,6 +3,7 @@
 
 mod connect;
 mod discovery;
+mod inventory;
 mod list;
 mod requests;
 
@@ -11,6 +12,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 
 pub use connect::{ConnectOptions, IN_CLUSTER_SERVER, choose_context};
 pub use discovery::ResourceInfo;
+pub use inventory::{INVENTORY_ANNOTATION, inventory_name};
 pub use list::LiveObjects;
 pub use requests::{FIELD_MANAGER, WriteOptions, gvk_of};
 

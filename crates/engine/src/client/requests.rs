@@ -98,6 +98,14 @@ impl ClusterClient {
             .await
     }
 
+    /// A client-side style apply (per-object `ServerSideApply=false`): create when missing,
+    /// else a JSON merge patch of the whole object, by field manager `ferry`.
+    pub async fn apply_client_side(&self, object: &Value, options: WriteOptions) -> Result<Value> {
+        let resource = self.resource_of(object).await?;
+        self.apply_without_server_side_apply(&resource, object, options)
+            .await
+    }
+
     /// For servers without server-side apply: create when missing, else a JSON merge patch of
     /// the whole object. Fields removed from the manifest stay on the server.
     async fn apply_without_server_side_apply(

@@ -2,11 +2,14 @@
 //! applied if any is rejected), then phase by phase and wave by wave apply and wait for health.
 //! On failure the SyncFail hooks run and the steps not reached are reported skipped.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use ferry_health::Health;
 use ferry_sync::{Action, Step, SyncPhase};
-use ferry_types::{Application, HealthStatusCode, Manifest, OperationPhase};
+use ferry_types::{
+    Application, HealthStatusCode, Manifest, ObjectKey, OperationPhase, ResourceIgnoreDifferences,
+};
+use serde_json::Value;
 use tokio::time::Instant;
 
 use super::report::{failed, finish, skipped, summary};
@@ -29,6 +32,8 @@ pub(crate) struct Attempt<'a> {
     pub deadline: Instant,
     /// `ApplyOutOfSyncOnly=true`: objects that match are not sent.
     pub apply_out_of_sync_only: bool,
+    /// `RespectIgnoreDifferences=true`: ignored fields are sent with their live values.
+    pub respect_ignore_differences: bool,
 }
 
 type Progress<'p> = &'p mut (dyn FnMut(&SyncEvent) + Send);
@@ -45,7 +50,11 @@ impl Attempt<'_> {
 
     async fn try_run(&self, progress: Progress<'_>) -> Result<SyncResult> {
         let plan_options = plan_options(self.app, self.options.prune)?;
-        let observed = observe(self.app, self.rendered, self.client, &plan_options).await?;
+        let mut observed = observe(self.app, self.rendered, self.client, &plan_options).await?;
+        if self.respect_ignore_differences {
+            respect_ignored(&mut observed, &self.app.spec.ignore_differences)?;
+        }
+        let observed = observed;
         let steps = &observed.plan.steps;
         let predictions = predict(self.client, &observed, steps).await?;
         let on_failure = predict(self.client, &observed, &observed.plan.on_failure).await?;
@@ -72,7 +81,16 @@ impl Attempt<'_> {
         if self.options.dry_run {
             return Ok(self.dry_run(&observed, &predictions));
         }
-        Ok(self.execute_all(&observed, &predictions, progress).await)
+        let mut result = self.execute_all(&observed, &predictions, progress).await;
+        let keys = inventory_keys(&observed, &result);
+        if let Err(error) = self
+            .client
+            .write_inventory(&plan_options.app, &observed.inventory_namespace, &keys)
+            .await
+        {
+            result.message = format!("{}; the inventory was not written: {error}", result.message);
+        }
+        Ok(result)
     }
 
     /// Applies every wave in order; stops at the first failure.
@@ -252,6 +270,140 @@ impl Attempt<'_> {
     }
 }
 
+/// What the inventory holds after a sync: every object of the Sync phase the plan applies or
+/// keeps, and every prune not carried out (a failed sync keeps it for the next one).
+fn inventory_keys(observed: &Observed, result: &SyncResult) -> BTreeSet<ObjectKey> {
+    let pruned: BTreeSet<&ObjectKey> = result
+        .objects
+        .iter()
+        .filter(|object| object.action == ObjectAction::Pruned)
+        .map(|object| &object.key)
+        .collect();
+    observed
+        .plan
+        .steps
+        .iter()
+        .filter(|step| step.phase == SyncPhase::Sync)
+        .filter(|step| !matches!(step.action, Action::RunHook { .. }))
+        .filter(|step| !pruned.contains(&step.key))
+        .map(|step| step.key.clone())
+        .collect()
+}
+
+/// `RespectIgnoreDifferences=true`: every object sent over a live one carries the live value
+/// of each ignored `jsonPointers` path (or lacks it, when live does), so a sync never
+/// overwrites an ignored field.
+fn respect_ignored(observed: &mut Observed, ignore: &[ResourceIgnoreDifferences]) -> Result<()> {
+    for step in &mut observed.plan.steps {
+        if !matches!(step.action, Action::Apply | Action::Replace) {
+            continue;
+        }
+        let (Some(object), Some(live)) = (step.object.as_mut(), observed.live.get(&step.key))
+        else {
+            continue;
+        };
+        for rule in ignore.iter().filter(|rule| rule_matches(rule, &step.key)) {
+            for pointer in &rule.json_pointers {
+                let tokens = pointer_tokens(pointer).ok_or_else(|| Error::Application {
+                    message: format!("ignoreDifferences: {pointer:?} is not a JSON pointer"),
+                })?;
+                match pointer_get(live, &tokens) {
+                    Some(value) => pointer_set(object, &tokens, value.clone()),
+                    None => pointer_remove(object, &tokens),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn rule_matches(rule: &ResourceIgnoreDifferences, key: &ObjectKey) -> bool {
+    rule.group == key.group
+        && rule.kind == key.kind
+        && (rule.name.is_empty() || rule.name == key.name)
+        && (rule.namespace.is_empty() || rule.namespace == key.namespace)
+}
+
+/// RFC 6901 tokens of a pointer (`~1` is `/`, `~0` is `~`).
+fn pointer_tokens(pointer: &str) -> Option<Vec<String>> {
+    if pointer.is_empty() {
+        return Some(Vec::new());
+    }
+    let rest = pointer.strip_prefix('/')?;
+    Some(
+        rest.split('/')
+            .map(|token| token.replace("~1", "/").replace("~0", "~"))
+            .collect(),
+    )
+}
+
+fn pointer_get<'v>(value: &'v Value, tokens: &[String]) -> Option<&'v Value> {
+    tokens.iter().try_fold(value, |value, token| match value {
+        Value::Object(map) => map.get(token),
+        Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+        _ => None,
+    })
+}
+
+fn pointer_set(value: &mut Value, tokens: &[String], new: Value) {
+    let Some((last, parents)) = tokens.split_last() else {
+        *value = new;
+        return;
+    };
+    let mut current = value;
+    for token in parents {
+        current = match current {
+            Value::Object(map) => map
+                .entry(token.clone())
+                .or_insert_with(|| Value::Object(Default::default())),
+            Value::Array(items) => match token.parse::<usize>().ok().and_then(|i| items.get_mut(i))
+            {
+                Some(item) => item,
+                None => return,
+            },
+            _ => return,
+        };
+    }
+    match current {
+        Value::Object(map) => {
+            map.insert(last.clone(), new);
+        }
+        Value::Array(items) => {
+            if let Some(item) = last.parse::<usize>().ok().and_then(|i| items.get_mut(i)) {
+                *item = new;
+            }
+        }
+        _ => {}
+    }
+}
+
+fn pointer_remove(value: &mut Value, tokens: &[String]) {
+    let Some((last, parents)) = tokens.split_last() else {
+        return;
+    };
+    let mut current = value;
+    for token in parents {
+        let next = match current {
+            Value::Object(map) => map.get_mut(token),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get_mut(i)),
+            _ => None,
+        };
+        let Some(next) = next else { return };
+        current = next;
+    }
+    match current {
+        Value::Object(map) => {
+            map.shift_remove(last);
+        }
+        Value::Array(items) => {
+            if let Some(index) = last.parse::<usize>().ok().filter(|i| *i < items.len()) {
+                items.remove(index);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// The waves of one phase, in order, with the indices of their steps.
 fn waves(steps: &[Step], phase: SyncPhase) -> Vec<(i64, Vec<usize>)> {
     let mut waves: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
@@ -273,5 +425,32 @@ fn record_health(results: &mut [Option<ObjectResult>], members: &[Member]) {
                 result.message = message.clone();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn json_pointers_copy_the_live_value_or_drop_the_path() {
+        let tokens = pointer_tokens("/metadata/annotations/a~1b").unwrap();
+        assert_eq!(tokens, ["metadata", "annotations", "a/b"]);
+        assert_eq!(pointer_tokens("spec"), None);
+
+        let live = json!({"spec": {"replicas": 3, "template": {"x": [1, 2]}}});
+        let mut desired = json!({"spec": {"replicas": 1, "paused": true}});
+        pointer_set(
+            &mut desired,
+            &pointer_tokens("/spec/replicas").unwrap(),
+            json!(3),
+        );
+        pointer_remove(&mut desired, &pointer_tokens("/spec/paused").unwrap());
+        assert_eq!(desired, json!({"spec": {"replicas": 3}}));
+        assert_eq!(
+            pointer_get(&live, &pointer_tokens("/spec/template/x/1").unwrap()),
+            Some(&json!(2))
+        );
     }
 }

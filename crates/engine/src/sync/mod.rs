@@ -82,6 +82,11 @@ pub async fn sync(
         options,
         deadline,
         apply_out_of_sync_only,
+        respect_ignore_differences: app
+            .spec
+            .sync_policy
+            .as_ref()
+            .is_some_and(|policy| policy.has_option("RespectIgnoreDifferences", "true")),
     };
     let mut number = 1;
     loop {

@@ -14,7 +14,7 @@ use super::hooks::{self, Started};
 use super::result::{ObjectAction, ObjectResult};
 use super::wait::Member;
 use crate::client::{WriteOptions, gvk_of};
-use crate::observe::{Observed, Prediction, validates};
+use crate::observe::{Observed, Prediction, send, validates};
 use crate::{Error, Result};
 
 /// What one step did, and what its wave must wait for.
@@ -62,11 +62,7 @@ impl Attempt<'_> {
                         validate: validates(object)?,
                         ..WriteOptions::APPLY
                     };
-                    Some(if step.action == Action::Replace {
-                        self.client.replace(object, options).await?
-                    } else {
-                        self.client.apply(object, options).await?
-                    })
+                    Some(send(self.client, &step.action, object, options).await?)
                 };
                 let resource = self.client.resource_of(object).await?;
                 let health = stored.as_ref().and_then(ferry_health::assess);
