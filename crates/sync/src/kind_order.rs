@@ -1,9 +1,12 @@
 //! The order kinds are applied in within one wave: dependencies first (namespaces, CRDs,
-//! identities and config before the workloads that use them), as Argo CD and Helm order them.
+//! identities and config before the workloads that use them). Argo CD's and Helm's order,
+//! except that CRDs come right after Namespaces, as Flux orders them: nothing in between needs
+//! them, and custom resources anywhere after may.
 
 /// Kinds in apply order. Kinds not listed come after all of these, in name order.
 const KIND_ORDER: &[&str] = &[
     "Namespace",
+    "CustomResourceDefinition",
     "NetworkPolicy",
     "ResourceQuota",
     "LimitRange",
@@ -16,7 +19,6 @@ const KIND_ORDER: &[&str] = &[
     "StorageClass",
     "PersistentVolume",
     "PersistentVolumeClaim",
-    "CustomResourceDefinition",
     "ClusterRole",
     "ClusterRoleList",
     "ClusterRoleBinding",
@@ -55,7 +57,9 @@ mod tests {
     #[test]
     fn namespaces_and_crds_come_before_workloads_and_custom_resources_last() {
         assert!(kind_rank("Namespace") < kind_rank("CustomResourceDefinition"));
-        assert!(kind_rank("CustomResourceDefinition") < kind_rank("Deployment"));
+        assert!(kind_rank("CustomResourceDefinition") < kind_rank("ServiceAccount"));
+        assert!(kind_rank("ServiceAccount") < kind_rank("ClusterRole"));
+        assert!(kind_rank("ClusterRole") < kind_rank("Service"));
         assert!(kind_rank("ConfigMap") < kind_rank("Deployment"));
         assert!(kind_rank("Service") < kind_rank("Ingress"));
         assert_eq!(kind_rank("Widget"), kind_rank("Certificate"));
