@@ -30,6 +30,11 @@ pub enum Command {
     /// Run the GitOps loop: watch Applications, refresh them from Git, write their status,
     /// auto-sync and carry out requested syncs, until Ctrl-C.
     Controller(Box<ControllerArgs>),
+    /// Work with Applications through the Kubernetes API: list, get, history, sync,
+    /// rollback, set.
+    // Its arguments are in commands/app.rs.
+    #[command(subcommand)]
+    App(crate::commands::app::AppCommand),
 }
 
 /// `ferry cluster` subcommands.

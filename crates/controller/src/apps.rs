@@ -66,6 +66,20 @@ impl Context {
     }
 }
 
+/// An Application as listed or read through the dynamic API, typed.
+pub(crate) fn parse_application(object: &DynamicObject) -> Result<Application> {
+    let mut value = serde_json::to_value(object).unwrap_or_default();
+    value["apiVersion"] = ferry_types::FERRY_API_VERSION.into();
+    value["kind"] = "Application".into();
+    let name = object.metadata.name.clone().unwrap_or_default();
+    Application::from_value(value, &format!("Application {name}"))
+        .map(|(app, _warnings)| app)
+        .map_err(|error| Error::Application {
+            name,
+            message: error.to_string(),
+        })
+}
+
 /// The Application resource as kube addresses it.
 pub(crate) fn application_resource() -> ApiResource {
     ApiResource {

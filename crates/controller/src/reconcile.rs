@@ -14,6 +14,7 @@ use serde_json::json;
 
 use crate::apps::{Context, clear_operation, write_status};
 use crate::decide::automated_request;
+use crate::drift::{Fingerprints, fingerprints_of};
 
 use crate::source::{Fetched, fetch_and_render};
 use crate::status::{
@@ -33,6 +34,11 @@ pub struct Outcome {
     pub operation: Option<OperationPhase>,
     /// The error written as a condition, if any.
     pub error: Option<String>,
+    /// The per-resource status written.
+    pub resources: Vec<ResourceStatus>,
+    /// Fingerprints of the managed objects as last compared (`None` when the comparison
+    /// failed): the baseline of drift detection.
+    pub fingerprints: Option<Fingerprints>,
 }
 
 /// Reconciles one Application and writes its status. Errors are returned only when the status
@@ -52,11 +58,13 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
             .map(|state| state.operation.clone())
     });
     let outcome = match observe_and_act(app, context, &api, &mut status, requested.as_ref()).await {
-        Ok(operation) => Outcome {
+        Ok((operation, fingerprints)) => Outcome {
             sync: status.sync.status,
             health: status.health.status,
             operation,
             error: None,
+            resources: status.resources.clone(),
+            fingerprints: Some(fingerprints),
         },
         Err(error) => {
             let message = error.to_string();
@@ -97,6 +105,8 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
                 health: status.health.status,
                 operation,
                 error: Some(message),
+                resources: status.resources.clone(),
+                fingerprints: None,
             }
         }
     };
@@ -104,22 +114,23 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
     Ok(outcome)
 }
 
-/// Fetch, compare, maybe sync. Returns the phase of the sync that ran.
+/// Fetch, compare, maybe sync. Returns the phase of the sync that ran and the fingerprints of
+/// the last comparison.
 async fn observe_and_act(
     app: &Application,
     context: &Context,
     api: &Api<DynamicObject>,
     status: &mut ApplicationStatus,
     requested: Option<&Operation>,
-) -> Result<Option<OperationPhase>> {
+) -> Result<(Option<OperationPhase>, Fingerprints)> {
     let client = context.client_for(app).await?;
     let fetched = fetch(context, app, None).await?;
-    compare(app, &fetched, &client, status).await?;
+    let compared = compare(app, &fetched, &client, status).await?;
     let Some(operation) = requested
         .cloned()
         .or_else(|| automated_request(app, status))
     else {
-        return Ok(None);
+        return Ok((None, compared));
     };
     let sync = operation.sync.clone().unwrap_or_default();
     let started_at = now_rfc3339();
@@ -185,14 +196,14 @@ async fn observe_and_act(
     }
     let synced_revision = fetched.revision.clone();
     let current = fetch(context, app, None).await?;
-    compare(app, &current, &client, status).await?;
+    let compared = compare(app, &current, &client, status).await?;
     if result.phase != OperationPhase::Succeeded {
         status.conditions.push(condition(
             "SyncError",
             format!("sync of {synced_revision} failed: {}", result.message),
         ));
     }
-    Ok(Some(result.phase))
+    Ok((Some(result.phase), compared))
 }
 
 async fn fetch(context: &Context, app: &Application, revision: Option<&str>) -> Result<Fetched> {
@@ -210,13 +221,14 @@ async fn fetch(context: &Context, app: &Application, revision: Option<&str>) -> 
     })?
 }
 
-/// Diffs the rendered source against the cluster and fills the comparison part of `status`.
+/// Diffs the rendered source against the cluster and fills the comparison part of `status`;
+/// returns the fingerprints of the live objects compared.
 async fn compare(
     app: &Application,
     fetched: &Fetched,
     client: &ClusterClient,
     status: &mut ApplicationStatus,
-) -> Result<()> {
+) -> Result<Fingerprints> {
     let manifests = &fetched.rendered.manifests;
     let comparisons = ferry_engine::diff(app, manifests, client).await?;
     let target = ferry_engine::prepare(app, manifests, client).await?;
@@ -251,6 +263,12 @@ async fn compare(
             resource_status(comparison, &version, health)
         })
         .collect();
+    let fingerprints = fingerprints_of(
+        resources
+            .iter()
+            .zip(&comparisons)
+            .map(|(resource, comparison)| (resource, live.get(&comparison.key))),
+    );
     status.sync.status = sync_code(&resources);
     status.sync.revision = fetched.revision.clone();
     status.sync.compared_to = Some(json!({
@@ -268,7 +286,7 @@ async fn compare(
     status.source_type = Some(fetched.rendered.source_type.as_str().to_string());
     status.conditions.clear();
     status.reconciled_at = Some(now_rfc3339());
-    Ok(())
+    Ok(fingerprints)
 }
 
 fn version_of(api_version: &str) -> String {

@@ -8,10 +8,11 @@ use std::time::{Duration, Instant};
 
 use ferry_engine::{ClusterClient, ConnectOptions};
 use ferry_git::{Credentials, RepoCache};
-use ferry_types::Application;
+use ferry_types::{Application, OperationPhase, SyncStatusCode};
 use kube::api::{Api, DynamicObject, ListParams};
 
-use crate::apps::{Context, application_resource, remove_annotation};
+use crate::apps::{Context, application_resource, parse_application, remove_annotation};
+use crate::drift::{Backoff, Fingerprints, fingerprints};
 use crate::reconcile::reconcile;
 use crate::{Error, Result, install_crds};
 
@@ -56,6 +57,13 @@ pub enum State {
 struct Seen {
     next_refresh: Instant,
     generation: Option<i64>,
+    /// The app's objects as its last reconcile left them; `None` when they could not be read.
+    fingerprints: Option<Fingerprints>,
+    /// Spacing of drift-triggered reconciles.
+    backoff: Backoff,
+    /// The last reconcile's sync succeeded but its final comparison found the app OutOfSync,
+    /// with self-heal on (drift during the sync): heal again once the backoff allows.
+    heal_pending: bool,
 }
 
 /// The controller: a context for reconciles and what it remembers per app.
@@ -115,7 +123,9 @@ impl Controller {
                 Ok(State::Listing)
             }
             State::Listing => {
-                let due = self.due(self.list().await?);
+                let apps = self.list().await?;
+                let mut due = self.due(&apps);
+                self.add_drifted(&apps, &mut due).await;
                 Ok(if due.is_empty() {
                     State::Waiting(Instant::now() + self.tick())
                 } else {
@@ -160,12 +170,8 @@ impl Controller {
             })?;
         let mut apps = Vec::new();
         for item in list.items {
-            let mut value = serde_json::to_value(&item).unwrap_or_default();
-            value["apiVersion"] = ferry_types::FERRY_API_VERSION.into();
-            value["kind"] = "Application".into();
-            let name = item.metadata.name.clone().unwrap_or_default();
-            match Application::from_value(value, &format!("Application {name}")) {
-                Ok((app, _warnings)) => apps.push(app),
+            match parse_application(&item) {
+                Ok(app) => apps.push(app),
                 Err(error) => eprintln!("controller: {error}"),
             }
         }
@@ -173,11 +179,11 @@ impl Controller {
     }
 
     /// The apps to reconcile now; forgets apps that are gone.
-    fn due(&mut self, apps: Vec<Application>) -> VecDeque<Application> {
+    fn due(&mut self, apps: &[Application]) -> VecDeque<Application> {
         let now = Instant::now();
         let keys: std::collections::HashSet<_> = apps.iter().map(key_of).collect();
         self.seen.retain(|key, _| keys.contains(key));
-        apps.into_iter()
+        apps.iter()
             .filter(|app| app.metadata.deletion_timestamp.is_none())
             .filter(|app| match self.seen.get(&key_of(app)) {
                 None => true,
@@ -188,7 +194,79 @@ impl Controller {
                         || app.metadata.annotations.contains_key(REFRESH_ANNOTATION)
                 }
             })
+            .cloned()
             .collect()
+    }
+
+    /// Adds to `due` the apps whose managed objects changed (or went missing) since their
+    /// last reconcile, unless their backoff says wait.
+    async fn add_drifted(&mut self, apps: &[Application], due: &mut VecDeque<Application>) {
+        let now = Instant::now();
+        for app in apps {
+            let key = key_of(app);
+            if app.metadata.deletion_timestamp.is_some()
+                || due.iter().any(|queued| key_of(queued) == key)
+            {
+                continue;
+            }
+            let Some(seen) = self.seen.get(&key).filter(|seen| seen.backoff.ready(now)) else {
+                continue;
+            };
+            if seen.heal_pending {
+                if let Some(seen) = self.seen.get_mut(&key) {
+                    seen.heal_pending = false;
+                    let wait = seen.backoff.record(now);
+                    eprintln!(
+                        "controller: {}/{}: still OutOfSync after a sync; healing again (next drift acted on after {wait:?})",
+                        key.0, key.1
+                    );
+                }
+                due.push_back(app.clone());
+                continue;
+            }
+            let Some(baseline) = seen.fingerprints.clone() else {
+                continue;
+            };
+            let resources = app
+                .status
+                .as_ref()
+                .map(|status| status.resources.as_slice())
+                .unwrap_or_default();
+            let current = match self.fingerprints_of(app, resources).await {
+                Ok(current) => current,
+                Err(error) => {
+                    eprintln!("controller: {}/{}: {error}", key.0, key.1);
+                    continue;
+                }
+            };
+            if current == baseline {
+                continue;
+            }
+            let changed: Vec<&str> = current
+                .iter()
+                .filter(|(object, print)| baseline.get(*object) != Some(*print))
+                .map(|(object, _)| object.as_str())
+                .collect();
+            if let Some(seen) = self.seen.get_mut(&key) {
+                let wait = seen.backoff.record(now);
+                eprintln!(
+                    "controller: {}/{}: drift detected ({}); reconciling (next drift acted on after {wait:?})",
+                    key.0,
+                    key.1,
+                    changed.join(", ")
+                );
+            }
+            due.push_back(app.clone());
+        }
+    }
+
+    async fn fingerprints_of(
+        &self,
+        app: &Application,
+        resources: &[ferry_types::ResourceStatus],
+    ) -> Result<Fingerprints> {
+        let client = self.context.client_for(app).await?;
+        fingerprints(&client, resources).await
     }
 
     async fn reconcile_one(&mut self, app: &Application) {
@@ -199,22 +277,49 @@ impl Controller {
         {
             eprintln!("controller: {error}");
         }
-        match reconcile(app, &self.context).await {
+        // The objects as this reconcile compared them: what later drift is measured against.
+        let (fingerprints, heal_pending) = match reconcile(app, &self.context).await {
             Ok(outcome) => {
-                if let Some(error) = outcome.error {
+                if let Some(error) = &outcome.error {
                     eprintln!("controller: {}/{}: {error}", key.0, key.1);
                 }
+                // A sync that succeeded yet left the app OutOfSync: something changed the
+                // objects while it ran (or keeps changing them; the backoff spaces that out).
+                let heal_pending = self_heal(app)
+                    && outcome.sync == SyncStatusCode::OutOfSync
+                    && outcome.operation == Some(OperationPhase::Succeeded);
+                (outcome.fingerprints, heal_pending)
             }
-            Err(error) => eprintln!("controller: {}/{}: {error}", key.0, key.1),
-        }
+            Err(error) => {
+                eprintln!("controller: {}/{}: {error}", key.0, key.1);
+                (None, false)
+            }
+        };
+        let backoff = self
+            .seen
+            .get(&key)
+            .map(|seen| seen.backoff.clone())
+            .unwrap_or_default();
         self.seen.insert(
             key,
             Seen {
                 next_refresh: Instant::now() + self.config.poll_interval,
                 generation: app.metadata.generation,
+                fingerprints,
+                backoff,
+                heal_pending,
             },
         );
     }
+}
+
+/// Whether automation is on with `selfHeal`.
+fn self_heal(app: &Application) -> bool {
+    app.spec
+        .sync_policy
+        .as_ref()
+        .and_then(|policy| policy.automated.as_ref())
+        .is_some_and(|automated| automated.enabled != Some(false) && automated.self_heal)
 }
 
 fn key_of(app: &Application) -> (String, String) {

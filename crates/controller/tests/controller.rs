@@ -256,3 +256,205 @@ async fn an_operation_left_running_by_a_stopped_controller_is_carried_out_after_
     assert!(fixture.get("v1", "ConfigMap", "settings").await.is_some());
     fixture.stop().await.unwrap();
 }
+
+/// How soon drift must be noticed (and, with selfHeal, reverted) on the local cluster, with
+/// a poll interval far longer than the test: only the drift check can see it.
+const DRIFT_DEADLINE: Duration = Duration::from_secs(8);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scaled_or_deleted_managed_object_is_restored_within_seconds_with_self_heal() {
+    let fixture = Fixture::start(Duration::from_secs(600)).await;
+    fixture.commit(&[
+        ("web.yaml", &deployment("web")),
+        ("settings.yaml", &config_map("settings", "one")),
+    ]);
+    fixture
+        .create_app(
+            "shop",
+            json!({"syncPolicy": {"automated": {"prune": true, "selfHeal": true}}}),
+        )
+        .await;
+    fixture
+        .wait_for("shop", "Synced and Healthy", |app| {
+            sync_status(app) == "Synced" && health_status(app) == "Healthy"
+        })
+        .await;
+    assert_eq!(fixture.replicas("web").await, 1);
+
+    fixture
+        .patch_deployment("web", json!({"spec": {"replicas": 3}}))
+        .await;
+    let scaled = std::time::Instant::now();
+    while fixture.replicas("web").await != 1 {
+        assert!(
+            scaled.elapsed() < DRIFT_DEADLINE,
+            "not scaled back after {DRIFT_DEADLINE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let healed_after = scaled.elapsed();
+    let app = fixture
+        .wait_for("shop", "Synced after the heal", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 2
+        })
+        .await;
+    assert_eq!(
+        app["status"]["operationState"]["operation"]["initiatedBy"]["automated"],
+        true
+    );
+    eprintln!("drift healed after {healed_after:?}");
+
+    // A second change is healed too (the backoff waits at most a second here).
+    fixture
+        .patch_deployment("web", json!({"spec": {"replicas": 5}}))
+        .await;
+    let scaled = std::time::Instant::now();
+    while fixture.replicas("web").await != 1 {
+        assert!(
+            scaled.elapsed() < DRIFT_DEADLINE,
+            "not scaled back the second time after {DRIFT_DEADLINE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // A deleted managed object is created again, even when deleted while the heal above is
+    // still waiting for the Deployment (its final comparison then sees the deletion).
+    fixture.delete_config_map("settings").await;
+    let deleted = std::time::Instant::now();
+    while fixture.get("v1", "ConfigMap", "settings").await.is_none() {
+        assert!(
+            deleted.elapsed() < DRIFT_DEADLINE,
+            "not recreated after {DRIFT_DEADLINE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scaled_deployment_is_only_reported_out_of_sync_without_self_heal() {
+    let fixture = Fixture::start(Duration::from_secs(600)).await;
+    fixture.commit(&[("web.yaml", &deployment("web"))]);
+    fixture
+        .create_app(
+            "shop",
+            json!({"syncPolicy": {"automated": {"prune": true}}}),
+        )
+        .await;
+    fixture
+        .wait_for("shop", "Synced and Healthy", |app| {
+            sync_status(app) == "Synced" && health_status(app) == "Healthy"
+        })
+        .await;
+
+    fixture
+        .patch_deployment("web", json!({"spec": {"replicas": 3}}))
+        .await;
+    let scaled = std::time::Instant::now();
+    let app = fixture
+        .wait_for("shop", "OutOfSync", |app| sync_status(app) == "OutOfSync")
+        .await;
+    assert!(
+        scaled.elapsed() < DRIFT_DEADLINE,
+        "OutOfSync only after {:?}",
+        scaled.elapsed()
+    );
+    let web = app["status"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|resource| resource["name"] == "web")
+        .unwrap();
+    assert_eq!(web["status"], "OutOfSync");
+    // Several seconds later, still scaled and not re-synced.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(fixture.replicas("web").await, 3);
+    let app = fixture.app("shop").await;
+    assert_eq!(sync_status(&app), "OutOfSync");
+    assert_eq!(history(&app).len(), 1);
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rollback_deploys_the_previous_revision_and_holds_until_auto_sync_is_resumed() {
+    let fixture = Fixture::start(POLL).await;
+    let kube = fixture.client.kube().clone();
+    let first = fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
+    fixture
+        .create_app(
+            "shop",
+            json!({"syncPolicy": {"automated": {"prune": true, "selfHeal": true}}}),
+        )
+        .await;
+    fixture
+        .wait_for("shop", "synced at A", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 1
+        })
+        .await;
+    let second = fixture.commit(&[("settings.yaml", &config_map("settings", "two"))]);
+    fixture
+        .wait_for("shop", "synced at B", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 2
+        })
+        .await;
+    assert_eq!(
+        fixture.get("v1", "ConfigMap", "settings").await.unwrap()["data"]["value"],
+        "two"
+    );
+
+    let entry = ferry_controller::rollback(&kube, "default", "shop", None, true, "carol")
+        .await
+        .unwrap();
+    assert_eq!(entry.id, 0);
+    assert_eq!(entry.revision, first);
+    let app = fixture
+        .wait_for("shop", "rolled back to A", |app| history(app).len() == 3)
+        .await;
+    assert_eq!(
+        fixture.get("v1", "ConfigMap", "settings").await.unwrap()["data"]["value"],
+        "one"
+    );
+    // Automation is off, visibly, in spec; Git's head (B) differs from the live objects.
+    assert_eq!(app["spec"]["syncPolicy"]["automated"]["enabled"], false);
+    assert_eq!(sync_status(&app), "OutOfSync");
+    assert_eq!(app["status"]["sync"]["revision"], second.as_str());
+    let state = &app["status"]["operationState"];
+    assert_eq!(state["phase"], "Succeeded");
+    assert_eq!(state["operation"]["initiatedBy"]["username"], "carol");
+    assert_eq!(state["syncResult"]["revision"], first.as_str());
+    let revisions: Vec<&str> = history(&app)
+        .iter()
+        .map(|entry| entry["revision"].as_str().unwrap())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|revision| if revision == first { "A" } else { "B" })
+        .collect();
+    assert_eq!(revisions, ["A", "B", "A"]);
+    assert_eq!(history(&app)[2]["id"], 2);
+    assert_eq!(history(&app)[2]["initiatedBy"]["username"], "carol");
+
+    // Several polls later the rollback holds.
+    tokio::time::sleep(POLL * 4).await;
+    assert_eq!(history(&fixture.app("shop").await).len(), 3);
+    assert_eq!(
+        fixture.get("v1", "ConfigMap", "settings").await.unwrap()["data"]["value"],
+        "one"
+    );
+
+    ferry_controller::set_auto_sync(&kube, "default", "shop", true)
+        .await
+        .unwrap();
+    let app = fixture
+        .wait_for("shop", "back at B", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 4
+        })
+        .await;
+    assert_eq!(history(&app)[3]["revision"], second.as_str());
+    assert!(app["spec"]["syncPolicy"]["automated"]["enabled"].is_null());
+    assert_eq!(app["spec"]["syncPolicy"]["automated"]["selfHeal"], true);
+    assert_eq!(
+        fixture.get("v1", "ConfigMap", "settings").await.unwrap()["data"]["value"],
+        "two"
+    );
+    fixture.stop().await.unwrap();
+}

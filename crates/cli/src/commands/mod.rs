@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub(crate) mod app;
 mod cluster;
 mod controller;
 mod diff;
@@ -19,5 +20,6 @@ pub fn run(args: Cli) -> anyhow::Result<ExitStatus> {
         Command::Diff(args) => Ok(diff::run(&args)),
         Command::Sync(args) => Ok(sync::run(&args)),
         Command::Controller(args) => controller::run(&args),
+        Command::App(command) => app::run(&command),
     }
 }

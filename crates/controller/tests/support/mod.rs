@@ -231,6 +231,50 @@ impl Fixture {
             .unwrap();
     }
 
+    /// Merges `patch` into Deployment `name` in namespace `default`, as `kubectl scale` or
+    /// `kubectl patch` by someone other than ferry would.
+    pub async fn patch_deployment(&self, name: &str, patch: Value) {
+        let resource = ApiResource {
+            group: "apps".into(),
+            version: "v1".into(),
+            api_version: "apps/v1".into(),
+            kind: "Deployment".into(),
+            plural: "deployments".into(),
+        };
+        Api::<DynamicObject>::namespaced_with(self.client.kube().clone(), "default", &resource)
+            .patch(
+                name,
+                &PatchParams {
+                    field_manager: Some("kubectl".into()),
+                    ..PatchParams::default()
+                },
+                &Patch::Merge(patch),
+            )
+            .await
+            .unwrap();
+    }
+
+    /// Deletes ConfigMap `name` in namespace `default`, as `kubectl delete` would.
+    pub async fn delete_config_map(&self, name: &str) {
+        let resource = ApiResource {
+            group: String::new(),
+            version: "v1".into(),
+            api_version: "v1".into(),
+            kind: "ConfigMap".into(),
+            plural: "configmaps".into(),
+        };
+        Api::<DynamicObject>::namespaced_with(self.client.kube().clone(), "default", &resource)
+            .delete(name, &Default::default())
+            .await
+            .unwrap();
+    }
+
+    /// The replicas a Deployment in namespace `default` asks for.
+    pub async fn replicas(&self, name: &str) -> i64 {
+        let deployment = self.get("apps/v1", "Deployment", name).await.unwrap();
+        deployment["spec"]["replicas"].as_i64().unwrap()
+    }
+
     /// Stops the controller and returns what its loop ended with.
     pub async fn stop(mut self) -> ferry_controller::Result<()> {
         self.stop_controller().await

@@ -1,0 +1,234 @@
+//! What `ferry app …` does to Application objects through the Kubernetes API: read and list
+//! them, request a sync through `.operation`, roll back to a history entry (which also
+//! switches automation off, as Argo CD requires), and switch automation back on. The
+//! controller alone carries out the operations these request.
+
+use ferry_types::{Application, RevisionHistory};
+use kube::api::{Api, DynamicObject, ListParams, Patch, PatchParams};
+use serde_json::{Value, json};
+
+use crate::apps::{application_resource, parse_application};
+use crate::{Error, Result};
+
+/// The Applications API in `namespace`, or in all namespaces when `None`.
+fn applications(client: &kube::Client, namespace: Option<&str>) -> Api<DynamicObject> {
+    match namespace {
+        Some(namespace) => Api::namespaced_with(client.clone(), namespace, &application_resource()),
+        None => Api::all_with(client.clone(), &application_resource()),
+    }
+}
+
+/// Reads Application `name` in `namespace`.
+pub async fn get_application(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+) -> Result<Application> {
+    let object = applications(client, Some(namespace))
+        .get(name)
+        .await
+        .map_err(|source| Error::Kube {
+            action: format!("reading Application {namespace}/{name}"),
+            source,
+        })?;
+    parse_application(&object)
+}
+
+/// Lists the Applications in `namespace` (all namespaces when `None`), by namespace and name.
+pub async fn list_applications(
+    client: &kube::Client,
+    namespace: Option<&str>,
+) -> Result<Vec<Application>> {
+    let list = applications(client, namespace)
+        .list(&ListParams::default())
+        .await
+        .map_err(|source| Error::Kube {
+            action: "listing Applications".into(),
+            source,
+        })?;
+    let mut apps = list
+        .items
+        .iter()
+        .map(parse_application)
+        .collect::<Result<Vec<_>>>()?;
+    apps.sort_by(|a, b| {
+        (&a.metadata.namespace, &a.metadata.name).cmp(&(&b.metadata.namespace, &b.metadata.name))
+    });
+    Ok(apps)
+}
+
+async fn patch(client: &kube::Client, namespace: &str, name: &str, patch: Value) -> Result<()> {
+    applications(client, Some(namespace))
+        .patch(name, &PatchParams::default(), &Patch::Merge(patch))
+        .await
+        .map_err(|source| Error::Kube {
+            action: format!("updating Application {namespace}/{name}"),
+            source,
+        })?;
+    Ok(())
+}
+
+/// The `.operation` asking for a sync of `revision` (the app's target when empty) by
+/// `username`.
+pub fn sync_operation(revision: &str, prune: bool, username: &str) -> Value {
+    let mut sync = json!({"prune": prune});
+    if !revision.is_empty() {
+        sync["revision"] = revision.into();
+    }
+    json!({"sync": sync, "initiatedBy": {"username": username}})
+}
+
+/// Requests a sync through `.operation` (`ferry app sync`).
+pub async fn request_sync(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    revision: &str,
+    prune: bool,
+    username: &str,
+) -> Result<()> {
+    let operation = sync_operation(revision, prune, username);
+    patch(client, namespace, name, json!({"operation": operation})).await
+}
+
+/// The history entry a rollback goes to: entry `id`, or the one before the newest.
+pub fn rollback_target(app: &Application, id: Option<i64>) -> Result<RevisionHistory> {
+    let history = &app
+        .status
+        .as_ref()
+        .map(|status| status.history.clone())
+        .unwrap_or_default();
+    let error = |message: String| Error::Application {
+        name: app.metadata.name.clone(),
+        message,
+    };
+    match id {
+        Some(id) => history
+            .iter()
+            .find(|entry| entry.id == id)
+            .cloned()
+            .ok_or_else(|| error(format!("no history entry {id} (see `ferry app history`)"))),
+        None => {
+            let mut sorted: Vec<&RevisionHistory> = history.iter().collect();
+            sorted.sort_by_key(|entry| entry.id);
+            sorted
+                .iter()
+                .rev()
+                .nth(1)
+                .map(|entry| (*entry).clone())
+                .ok_or_else(|| {
+                    error("no previous deployment in its history to roll back to".into())
+                })
+        }
+    }
+}
+
+/// Rolls back (`ferry app rollback`): switches automated sync off
+/// (`spec.syncPolicy.automated.enabled: false`, so Git's newer commits are not deployed over
+/// the rollback) and requests a sync of the recorded revision of history entry `id` (the
+/// previous deployment by default). Returns the entry.
+pub async fn rollback(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    id: Option<i64>,
+    prune: bool,
+    username: &str,
+) -> Result<RevisionHistory> {
+    let app = get_application(client, namespace, name).await?;
+    let entry = rollback_target(&app, id)?;
+    let mut document = json!({"operation": sync_operation(&entry.revision, prune, username)});
+    if automated(&app) {
+        document["spec"] = json!({"syncPolicy": {"automated": {"enabled": false}}});
+    }
+    patch(client, namespace, name, document).await?;
+    Ok(entry)
+}
+
+/// Whether `syncPolicy.automated` is set and not switched off.
+pub fn automated(app: &Application) -> bool {
+    app.spec
+        .sync_policy
+        .as_ref()
+        .and_then(|policy| policy.automated.as_ref())
+        .is_some_and(|automated| automated.enabled != Some(false))
+}
+
+/// Switches automated sync on (`ferry app set --auto-sync`; resumes it after a rollback) or
+/// off (`--no-auto-sync`), keeping `prune` and `selfHeal` as they are.
+pub async fn set_auto_sync(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    enabled: bool,
+) -> Result<()> {
+    let app = get_application(client, namespace, name).await?;
+    let has_automated = app
+        .spec
+        .sync_policy
+        .as_ref()
+        .and_then(|policy| policy.automated.as_ref())
+        .is_some();
+    let automated = match (enabled, has_automated) {
+        (true, true) => json!({"enabled": null}),
+        (true, false) => json!({}),
+        (false, true) => json!({"enabled": false}),
+        (false, false) => return Ok(()),
+    };
+    patch(
+        client,
+        namespace,
+        name,
+        json!({"spec": {"syncPolicy": {"automated": automated}}}),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn app_with_history(revisions: &[&str]) -> Application {
+        let mut app = Application::default();
+        app.metadata.name = "shop".into();
+        app.status = Some(ferry_types::ApplicationStatus {
+            history: revisions
+                .iter()
+                .enumerate()
+                .map(|(id, revision)| RevisionHistory {
+                    id: i64::try_from(id).unwrap(),
+                    revision: (*revision).into(),
+                    ..RevisionHistory::default()
+                })
+                .collect(),
+            ..ferry_types::ApplicationStatus::default()
+        });
+        app
+    }
+
+    #[test]
+    fn a_rollback_goes_to_the_previous_entry_or_the_one_named() {
+        let app = app_with_history(&["a", "b", "c"]);
+        assert_eq!(rollback_target(&app, None).unwrap().revision, "b");
+        assert_eq!(rollback_target(&app, Some(0)).unwrap().revision, "a");
+        let error = rollback_target(&app, Some(7)).unwrap_err().to_string();
+        assert!(error.contains("no history entry 7"), "{error}");
+        let error = rollback_target(&app_with_history(&["a"]), None)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("no previous deployment"), "{error}");
+    }
+
+    #[test]
+    fn a_sync_operation_names_its_revision_only_when_given() {
+        let operation = sync_operation("", true, "alice");
+        assert_eq!(
+            operation,
+            json!({"sync": {"prune": true}, "initiatedBy": {"username": "alice"}})
+        );
+        assert_eq!(
+            sync_operation("abc", false, "bob")["sync"]["revision"],
+            "abc"
+        );
+    }
+}
