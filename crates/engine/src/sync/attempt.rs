@@ -9,11 +9,13 @@ use ferry_sync::{Action, Step, SyncPhase};
 use ferry_types::{
     Application, HealthStatusCode, Manifest, ObjectKey, OperationPhase, ResourceIgnoreDifferences,
 };
+use futures_util::{StreamExt, stream};
 use serde_json::Value;
 use tokio::time::Instant;
 
 use super::report::{failed, finish, skipped, summary};
 use super::result::{ObjectAction, ObjectResult, SyncEvent, SyncResult, phase_text};
+use super::step::Executed;
 use super::wait::{Member, WaitOutcome, wait_for_wave};
 use super::{SyncOptions, hooks};
 use crate::client::ClusterClient;
@@ -111,24 +113,40 @@ impl Attempt<'_> {
                     objects: indices.len(),
                 });
                 let mut members = Vec::new();
-                for index in indices {
-                    let step = &steps[index];
-                    match self
-                        .execute(index, step, &predictions[index], observed)
-                        .await
-                    {
-                        Ok(executed) => {
-                            progress(&SyncEvent::Object(executed.result.clone()));
-                            results[index] = Some(executed.result);
-                            members.extend(executed.member);
+                // Objects of one kind in one wave go out together (the server groups their
+                // commits); kinds still go one after another, so Namespaces and CRDs land
+                // before what needs them.
+                for group in kind_groups(steps, &indices) {
+                    let outcomes: Vec<(usize, Result<Executed>)> = stream::iter(group)
+                        .map(|index| async move {
+                            let step = &steps[index];
+                            (
+                                index,
+                                self.execute(index, step, &predictions[index], observed)
+                                    .await,
+                            )
+                        })
+                        .buffered(CONCURRENT_APPLIES)
+                        .collect()
+                        .await;
+                    for (index, outcome) in outcomes {
+                        let step = &steps[index];
+                        match outcome {
+                            Ok(executed) => {
+                                progress(&SyncEvent::Object(executed.result.clone()));
+                                results[index] = Some(executed.result);
+                                members.extend(executed.member);
+                            }
+                            Err(error) => {
+                                let result = failed(step, error.to_string());
+                                progress(&SyncEvent::Object(result.clone()));
+                                failure.get_or_insert_with(|| format!("{}: {error}", step.key));
+                                results[index] = Some(result);
+                            }
                         }
-                        Err(error) => {
-                            let result = failed(step, error.to_string());
-                            progress(&SyncEvent::Object(result.clone()));
-                            failure = Some(format!("{}: {error}", step.key));
-                            results[index] = Some(result);
-                            break;
-                        }
+                    }
+                    if failure.is_some() {
+                        break;
                     }
                 }
                 let outcome = if failure.is_none() {
@@ -405,6 +423,31 @@ fn pointer_remove(value: &mut Value, tokens: &[String]) {
 }
 
 /// The waves of one phase, in order, with the indices of their steps.
+/// How many objects of one kind are sent at once.
+const CONCURRENT_APPLIES: usize = 16;
+
+/// Splits a wave's steps (already in plan order) into runs of the same kind and action
+/// class, which may be sent concurrently.
+fn kind_groups(steps: &[Step], indices: &[usize]) -> Vec<Vec<usize>> {
+    let class = |index: usize| {
+        let step = &steps[index];
+        let prune = matches!(step.action, Action::Prune | Action::KeepExtraneous { .. });
+        (
+            ferry_sync::kind_rank(&step.key.kind),
+            step.key.kind.clone(),
+            prune,
+        )
+    };
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for &index in indices {
+        match groups.last_mut() {
+            Some(group) if class(group[0]) == class(index) => group.push(index),
+            _ => groups.push(vec![index]),
+        }
+    }
+    groups
+}
+
 fn waves(steps: &[Step], phase: SyncPhase) -> Vec<(i64, Vec<usize>)> {
     let mut waves: BTreeMap<i64, Vec<usize>> = BTreeMap::new();
     for (index, step) in steps.iter().enumerate() {
@@ -431,6 +474,35 @@ fn record_health(results: &mut [Option<ObjectResult>], members: &[Member]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn step(kind: &str, name: &str, action: Action) -> Step {
+        Step {
+            phase: SyncPhase::Sync,
+            wave: 0,
+            action,
+            key: ferry_types::ObjectKey {
+                group: String::new(),
+                kind: kind.into(),
+                namespace: String::new(),
+                name: name.into(),
+            },
+            object: None,
+        }
+    }
+
+    #[test]
+    fn objects_of_one_kind_go_together_and_kinds_and_prunes_stay_apart() {
+        let steps = [
+            step("Namespace", "a", Action::Apply),
+            step("ConfigMap", "b", Action::Apply),
+            step("ConfigMap", "c", Action::Apply),
+            step("Service", "d", Action::Apply),
+            step("ConfigMap", "e", Action::Prune),
+            step("ConfigMap", "f", Action::Prune),
+        ];
+        let groups = kind_groups(&steps, &[0, 1, 2, 3, 4, 5]);
+        assert_eq!(groups, vec![vec![0], vec![1, 2], vec![3], vec![4, 5]]);
+    }
     use serde_json::json;
 
     #[test]
