@@ -13,7 +13,7 @@ use crate::target::{self, Target, app_name};
 use crate::{Error, Rejection, Result};
 
 /// Dry runs in flight at once.
-const CONCURRENT_DRY_RUNS: usize = 8;
+const CONCURRENT_DRY_RUNS: usize = 32;
 
 /// The app as ferry sees it before changing anything.
 #[derive(Debug, Clone)]

@@ -18,7 +18,7 @@ pub const INVENTORY_ANNOTATION: &str = "ferry.dev/inventory-of";
 /// The data key holding the keys, one `group/kind/namespace/name` a line.
 const INVENTORY_DATA_KEY: &str = "objects";
 /// Gets in flight at once.
-const CONCURRENT_GETS: usize = 8;
+const CONCURRENT_GETS: usize = 32;
 /// A kind with more keys than this is listed (once) rather than read object by object.
 const LIST_ABOVE: usize = 16;
 

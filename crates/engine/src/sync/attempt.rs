@@ -424,7 +424,7 @@ fn pointer_remove(value: &mut Value, tokens: &[String]) {
 
 /// The waves of one phase, in order, with the indices of their steps.
 /// How many objects of one kind are sent at once.
-const CONCURRENT_APPLIES: usize = 16;
+const CONCURRENT_APPLIES: usize = 32;
 
 /// Splits a wave's steps (already in plan order) into runs of the same kind and action
 /// class, which may be sent concurrently.

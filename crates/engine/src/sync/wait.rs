@@ -16,7 +16,7 @@ use crate::Result;
 use crate::client::{ClusterClient, ResourceInfo};
 
 /// Reads in flight at once while waiting.
-const CONCURRENT_READS: usize = 8;
+const CONCURRENT_READS: usize = 32;
 
 /// An object a wave waits for.
 #[derive(Debug, Clone)]
