@@ -35,6 +35,10 @@ pub enum Command {
     // Its arguments are in commands/app.rs.
     #[command(subcommand)]
     App(crate::commands::app::AppCommand),
+    /// Print (or `--apply`) everything to run ferry in a cluster: CRDs, Namespace, RBAC and
+    /// the controller's Deployment.
+    // Its arguments are in commands/install.rs.
+    Install(crate::commands::install::InstallArgs),
 }
 
 /// `ferry cluster` subcommands.

@@ -60,17 +60,86 @@ pub fn application_crd() -> Value {
     })
 }
 
+/// `appprojects.ferry.dev`, v1alpha1, namespaced (Argo CD's field names; the spec keeps
+/// unknown fields). What an Application may deploy, from where and where to.
+pub fn appproject_crd() -> Value {
+    let open = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
+    let globs = json!({"type": "array", "items": {"type": "string"}});
+    let group_kinds = json!({"type": "array", "items": {
+        "type": "object",
+        "properties": {"group": {"type": "string"}, "kind": {"type": "string"}}
+    }});
+    json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": crate::project::APPPROJECT_CRD_NAME},
+        "spec": {
+            "group": "ferry.dev",
+            "scope": "Namespaced",
+            "names": {
+                "plural": "appprojects",
+                "singular": "appproject",
+                "kind": "AppProject",
+                "listKind": "AppProjectList",
+                "shortNames": ["appproj", "appprojs"],
+                "categories": ["ferry"]
+            },
+            "versions": [{
+                "name": "v1alpha1",
+                "served": true,
+                "storage": true,
+                "schema": {"openAPIV3Schema": {
+                    "type": "object",
+                    "properties": {
+                        "apiVersion": {"type": "string"},
+                        "kind": {"type": "string"},
+                        "metadata": {"type": "object"},
+                        "spec": {
+                            "type": "object",
+                            "x-kubernetes-preserve-unknown-fields": true,
+                            "properties": {
+                                "description": {"type": "string"},
+                                "sourceRepos": globs,
+                                "destinations": {"type": "array", "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "server": {"type": "string"},
+                                        "name": {"type": "string"},
+                                        "namespace": {"type": "string"}
+                                    }
+                                }},
+                                "clusterResourceWhitelist": group_kinds.clone(),
+                                "clusterResourceBlacklist": group_kinds.clone(),
+                                "namespaceResourceBlacklist": group_kinds
+                            }
+                        },
+                        "status": open
+                    }
+                }}
+            }]
+        }
+    })
+}
+
 /// Creates or updates the controller's CRDs and waits (bounded) until the cluster serves
-/// Applications.
+/// Applications and AppProjects.
 pub async fn install_crds(client: &ClusterClient) -> Result<()> {
     client
         .apply(&application_crd(), WriteOptions::APPLY)
         .await?;
-    let gvk = Gvk::from_api_version(ferry_types::FERRY_API_VERSION, "Application");
+    client.apply(&appproject_crd(), WriteOptions::APPLY).await?;
+    let kinds = [
+        Gvk::from_api_version(ferry_types::FERRY_API_VERSION, "Application"),
+        Gvk::from_api_version(ferry_types::FERRY_API_VERSION, "AppProject"),
+    ];
     let started = Instant::now();
     loop {
         client.refresh_discovery().await?;
-        if client.cached_resource(&gvk).await?.is_some() {
+        let mut served = true;
+        for gvk in &kinds {
+            served &= client.cached_resource(gvk).await?.is_some();
+        }
+        if served {
             return Ok(());
         }
         if started.elapsed() > ESTABLISH_TIMEOUT {

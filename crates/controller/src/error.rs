@@ -29,6 +29,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The app's project forbids it (an `InvalidSpecError` condition; nothing is applied).
+    #[error("{0}")]
+    InvalidSpec(String),
     /// The CRD did not become established in time.
     #[error("CRD {name} not established after {seconds} s")]
     NotEstablished {

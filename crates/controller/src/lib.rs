@@ -1,4 +1,5 @@
-//! The GitOps loop of ferry. [`Controller`] installs the `applications.ferry.dev` CRD, then
+//! The GitOps loop of ferry. [`Controller`] installs the `applications.ferry.dev` and
+//! `appprojects.ferry.dev` CRDs, then
 //! lists Applications, refreshes each from Git on its poll interval (or at once on the
 //! `ferry.dev/refresh` annotation, a spec change or a requested `.operation`), compares it with
 //! the cluster through the engine and writes `.status` with Argo CD's field names. It syncs
@@ -7,7 +8,9 @@
 //! polls it checks the objects each app manages (`drift`): a change or deletion makes the app
 //! due at once, so `selfHeal` reverts drift within about a second (with backoff). `ops` is
 //! what `ferry app` does to Applications: request a sync, roll back (switching automation
-//! off), switch automation on again, list and read them.
+//! off), switch automation on again, list and read them. `project` checks an app against its
+//! AppProject (a violation applies nothing), `events` writes Kubernetes Events on Applications
+//! (best-effort), `install` is what `ferry install` prints or applies.
 
 #![deny(missing_docs)]
 
@@ -16,23 +19,32 @@ mod crd;
 mod decide;
 mod drift;
 mod error;
+mod events;
+mod install;
 mod ops;
+mod project;
 mod reconcile;
 mod run;
 mod source;
 mod status;
 
 pub use apps::Context;
-pub use crd::{APPLICATION_CRD_NAME, application_crd, install_crds};
+pub use crd::{APPLICATION_CRD_NAME, application_crd, appproject_crd, install_crds};
 pub use decide::automated_request;
 pub use drift::{
     BACKOFF_BASE, BACKOFF_MAX, BACKOFF_RESET, Backoff, Fingerprints, MAX_TRACKED_OBJECTS,
     fingerprint, fingerprints,
 };
 pub use error::{Error, Result};
+pub use events::{AppEvent, EVENT_COMPONENT, event_object, status_events};
+pub use install::{INSTALL_NAMESPACE, apply_install, default_image, install_objects};
 pub use ops::{
     automated, get_application, list_applications, request_sync, rollback, rollback_target,
     set_auto_sync, sync_operation,
+};
+pub use project::{
+    APPPROJECT_CRD_NAME, AppProjectSpec, GroupKind, ProjectDestination, Violation, check,
+    glob_match, project_for,
 };
 pub use reconcile::{Outcome, reconcile};
 pub use run::{Controller, ControllerConfig, REFRESH_ANNOTATION, State};

@@ -15,6 +15,8 @@ use serde_json::json;
 use crate::apps::{Context, clear_operation, write_status};
 use crate::decide::automated_request;
 use crate::drift::{Fingerprints, fingerprints_of};
+use crate::events::{AppEvent, emit, status_events};
+use crate::project::{AppProjectSpec, check, project_for};
 
 use crate::source::{Fetched, fetch_and_render};
 use crate::status::{
@@ -48,6 +50,7 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
     let api = context.api(&namespace);
     let name = app.metadata.name.clone();
     let mut status = app.status.clone().unwrap_or_default();
+    let before = status.clone();
     // A requested operation; or one recorded as Running by a controller that stopped before
     // finishing it, which is carried out again.
     let requested = app.operation.clone().or_else(|| {
@@ -68,7 +71,11 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
         },
         Err(error) => {
             let message = error.to_string();
-            status.conditions = vec![condition("ComparisonError", message.clone())];
+            let kind = match error {
+                Error::InvalidSpec(_) => "InvalidSpecError",
+                _ => "ComparisonError",
+            };
+            status.conditions = vec![condition(kind, message.clone())];
             status.sync.status = SyncStatusCode::Unknown;
             status.reconciled_at = Some(now_rfc3339());
             let mut operation = None;
@@ -85,16 +92,19 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
                 state.message = message.clone();
                 state.finished_at = Some(now_rfc3339());
                 operation = Some(OperationPhase::Error);
+                emit_completed(context, app, state);
             } else if let Some(requested) = requested.as_ref().filter(|_| !finished) {
                 // A requested sync that cannot start ends in Error and is not retried.
-                status.operation_state = Some(OperationState {
+                let state = OperationState {
                     operation: requested.clone(),
                     phase: OperationPhase::Error,
                     message: message.clone(),
                     started_at: now_rfc3339(),
                     finished_at: Some(now_rfc3339()),
                     ..OperationState::default()
-                });
+                };
+                emit_completed(context, app, &state);
+                status.operation_state = Some(state);
                 operation = Some(OperationPhase::Error);
             }
             if app.operation.is_some() {
@@ -111,6 +121,7 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
         }
     };
     write_status(api.clone(), name.clone(), status.clone()).await?;
+    emit(&context.kube, app, status_events(&before, &status));
     Ok(outcome)
 }
 
@@ -124,7 +135,9 @@ async fn observe_and_act(
     requested: Option<&Operation>,
 ) -> Result<(Option<OperationPhase>, Fingerprints)> {
     let client = context.client_for(app).await?;
+    let project = project_for(&context.kube, app).await?;
     let fetched = fetch(context, app, None).await?;
+    enforce(&project, app, &fetched, &client).await?;
     let compared = compare(app, &fetched, &client, status).await?;
     let Some(operation) = requested
         .cloned()
@@ -143,13 +156,35 @@ async fn observe_and_act(
     });
     // Recorded before acting, so a restart sees what was under way.
     write_status(api.clone(), app.metadata.name.clone(), status.clone()).await?;
+    let target_revision = if sync.revision.is_empty() {
+        &fetched.revision
+    } else {
+        &sync.revision
+    };
+    let initiator = if operation.initiated_by.automated {
+        "Initiated automated sync".to_string()
+    } else if operation.initiated_by.username.is_empty() {
+        "Initiated sync".to_string()
+    } else {
+        format!("{} initiated sync", operation.initiated_by.username)
+    };
+    emit(
+        &context.kube,
+        app,
+        vec![AppEvent::normal(
+            "OperationStarted",
+            format!("{initiator} to {target_revision}"),
+        )],
+    );
     if app.operation.is_some() {
         clear_operation(api.clone(), app.metadata.name.clone()).await?;
     }
     let fetched = if sync.revision.is_empty() || sync.revision == fetched.revision {
         fetched
     } else {
-        fetch(context, app, Some(&sync.revision)).await?
+        let fetched = fetch(context, app, Some(&sync.revision)).await?;
+        enforce(&project, app, &fetched, &client).await?;
+        fetched
     };
     let options = SyncOptions {
         dry_run: sync.dry_run,
@@ -178,6 +213,9 @@ async fn observe_and_act(
         finished_at: Some(finished_at.clone()),
         retry_count: i64::from(result.attempts.saturating_sub(1)),
     });
+    if let Some(state) = &status.operation_state {
+        emit_completed(context, app, state);
+    }
     if result.phase == OperationPhase::Succeeded && !sync.dry_run {
         let limit = app
             .spec
@@ -204,6 +242,52 @@ async fn observe_and_act(
         ));
     }
     Ok((Some(result.phase), compared))
+}
+
+/// The project's checks on the rendered objects (namespaces resolved by `prepare`); any
+/// violation is an [`Error::InvalidSpec`], so nothing is applied.
+async fn enforce(
+    project: &AppProjectSpec,
+    app: &Application,
+    fetched: &Fetched,
+    client: &ClusterClient,
+) -> Result<()> {
+    let target = ferry_engine::prepare(app, &fetched.rendered.manifests, client).await?;
+    let violations = check(project, app, &target.manifests);
+    if violations.is_empty() {
+        return Ok(());
+    }
+    let messages: Vec<String> = violations.iter().map(ToString::to_string).collect();
+    Err(Error::InvalidSpec(format!(
+        "project {}: {}",
+        app.project(),
+        messages.join("; ")
+    )))
+}
+
+/// The `OperationCompleted` Event of a finished operation (Warning unless it succeeded).
+fn emit_completed(context: &Context, app: &Application, state: &OperationState) {
+    let revision = state
+        .sync_result
+        .as_ref()
+        .and_then(|result| result["revision"].as_str())
+        .map(|revision| format!(" to {revision}"))
+        .unwrap_or_default();
+    let event = if state.phase == OperationPhase::Succeeded {
+        AppEvent::normal(
+            "OperationCompleted",
+            format!("Sync operation{revision} succeeded"),
+        )
+    } else {
+        AppEvent::warning(
+            "OperationCompleted",
+            format!(
+                "Sync operation{revision} {:?}: {}",
+                state.phase, state.message
+            ),
+        )
+    };
+    emit(&context.kube, app, vec![event]);
 }
 
 async fn fetch(context: &Context, app: &Application, revision: Option<&str>) -> Result<Fetched> {

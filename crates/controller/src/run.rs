@@ -2,7 +2,7 @@
 //! Applications, reconcile those that are due (poll interval passed, `ferry.dev/refresh`
 //! annotation, spec changed, `.operation` requested), wait a bounded tick, list again.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::time::{Duration, Instant};
 
@@ -13,6 +13,7 @@ use kube::api::{Api, DynamicObject, ListParams};
 
 use crate::apps::{Context, application_resource, parse_application, remove_annotation};
 use crate::drift::{Backoff, Fingerprints, fingerprints};
+use crate::events::{AppEvent, emit};
 use crate::reconcile::reconcile;
 use crate::{Error, Result, install_crds};
 
@@ -72,6 +73,8 @@ pub struct Controller {
     client: ClusterClient,
     context: Context,
     seen: HashMap<(String, String), Seen>,
+    /// Apps queued because their objects drifted: a successful sync of theirs is a heal.
+    drifted: HashSet<(String, String)>,
 }
 
 impl Controller {
@@ -90,6 +93,7 @@ impl Controller {
             client,
             context,
             seen: HashMap::new(),
+            drifted: HashSet::new(),
         })
     }
 
@@ -183,6 +187,7 @@ impl Controller {
         let now = Instant::now();
         let keys: std::collections::HashSet<_> = apps.iter().map(key_of).collect();
         self.seen.retain(|key, _| keys.contains(key));
+        self.drifted.retain(|key| keys.contains(key));
         apps.iter()
             .filter(|app| app.metadata.deletion_timestamp.is_none())
             .filter(|app| match self.seen.get(&key_of(app)) {
@@ -256,6 +261,18 @@ impl Controller {
                     changed.join(", ")
                 );
             }
+            emit(
+                &self.context.kube,
+                app,
+                vec![AppEvent::warning(
+                    "DriftDetected",
+                    format!(
+                        "Live objects differ from the last sync: {}",
+                        changed.join(", ")
+                    ),
+                )],
+            );
+            self.drifted.insert(key);
             due.push_back(app.clone());
         }
     }
@@ -288,6 +305,21 @@ impl Controller {
                 let heal_pending = self_heal(app)
                     && outcome.sync == SyncStatusCode::OutOfSync
                     && outcome.operation == Some(OperationPhase::Succeeded);
+                if outcome.operation == Some(OperationPhase::Succeeded)
+                    && outcome.sync == SyncStatusCode::Synced
+                    && self.drifted.remove(&key)
+                {
+                    emit(
+                        &self.context.kube,
+                        app,
+                        vec![AppEvent::normal(
+                            "DriftHealed",
+                            "Drifted objects were synced back to Git's state",
+                        )],
+                    );
+                } else if outcome.sync == SyncStatusCode::Synced {
+                    self.drifted.remove(&key);
+                }
                 (outcome.fingerprints, heal_pending)
             }
             Err(error) => {

@@ -303,6 +303,16 @@ async fn a_scaled_or_deleted_managed_object_is_restored_within_seconds_with_self
         true
     );
     eprintln!("drift healed after {healed_after:?}");
+    let events = fixture
+        .wait_for_events("shop", &["DriftDetected", "DriftHealed"])
+        .await;
+    let detected = events
+        .iter()
+        .find(|event| event["reason"] == "DriftDetected")
+        .unwrap();
+    assert_eq!(detected["type"], "Warning");
+    let message = detected["message"].as_str().unwrap();
+    assert!(message.contains("web"), "{message}");
 
     // A second change is healed too (the backoff waits at most a second here).
     fixture
@@ -456,5 +466,129 @@ async fn a_rollback_deploys_the_previous_revision_and_holds_until_auto_sync_is_r
         fixture.get("v1", "ConfigMap", "settings").await.unwrap()["data"]["value"],
         "two"
     );
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_app_whose_repo_is_not_in_its_projects_source_repos_gets_a_condition_and_no_objects() {
+    let fixture = Fixture::start(POLL).await;
+    fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
+    fixture
+        .create_project(
+            "team",
+            json!({
+                "sourceRepos": ["https://github.com/acme/*"],
+                "destinations": [{"server": "*", "namespace": "*"}]
+            }),
+        )
+        .await;
+    fixture
+        .create_app(
+            "shop",
+            json!({"project": "team", "syncPolicy": {"automated": {"prune": true}}}),
+        )
+        .await;
+    let app = fixture
+        .wait_for("shop", "with a condition", |app| {
+            app["status"]["conditions"]
+                .as_array()
+                .is_some_and(|conditions| !conditions.is_empty())
+        })
+        .await;
+    let condition = &app["status"]["conditions"][0];
+    assert_eq!(condition["type"], "InvalidSpecError");
+    let message = condition["message"].as_str().unwrap();
+    assert!(
+        message.contains("project team") && message.contains("is not permitted"),
+        "{message}"
+    );
+    tokio::time::sleep(POLL * 3).await;
+    let app = fixture.app("shop").await;
+    assert!(history(&app).is_empty());
+    assert_eq!(app["status"]["conditions"][0]["type"], "InvalidSpecError");
+    assert!(fixture.get("v1", "ConfigMap", "settings").await.is_none());
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_automated_sync_writes_operation_and_status_events_on_the_application() {
+    let fixture = Fixture::start(POLL).await;
+    let revision = fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
+    fixture
+        .create_app("shop", json!({"syncPolicy": {"automated": {}}}))
+        .await;
+    fixture
+        .wait_for("shop", "Synced", |app| sync_status(app) == "Synced")
+        .await;
+    let events = fixture
+        .wait_for_events(
+            "shop",
+            &["OperationStarted", "OperationCompleted", "ResourceUpdated"],
+        )
+        .await;
+    let messages: Vec<(&str, &str, &str)> = events
+        .iter()
+        .map(|event| {
+            (
+                event["type"].as_str().unwrap(),
+                event["reason"].as_str().unwrap(),
+                event["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    let started = messages
+        .iter()
+        .find(|(_, reason, _)| *reason == "OperationStarted")
+        .unwrap();
+    assert_eq!(
+        started.2,
+        format!("Initiated automated sync to {revision}"),
+        "{messages:#?}"
+    );
+    let completed = messages
+        .iter()
+        .find(|(_, reason, _)| *reason == "OperationCompleted")
+        .unwrap();
+    assert_eq!(completed.0, "Normal");
+    assert!(completed.2.ends_with("succeeded"), "{messages:#?}");
+    assert!(
+        messages
+            .iter()
+            .any(|(_, reason, message)| *reason == "ResourceUpdated"
+                && message.ends_with("-> Synced")),
+        "{messages:#?}"
+    );
+    let app = fixture.app("shop").await;
+    let event = &events[0];
+    assert_eq!(event["involvedObject"]["uid"], app["metadata"]["uid"]);
+    assert_eq!(event["source"]["component"], "ferry-controller");
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_installation_applies_to_a_cluster_and_again_without_change() {
+    let fixture = Fixture::start(POLL).await;
+    let objects = ferry_controller::install_objects(&ferry_controller::default_image("0.0.0"));
+    let applied = ferry_controller::apply_install(&fixture.client, &objects)
+        .await
+        .unwrap();
+    assert_eq!(applied.len(), 8, "{applied:?}");
+    assert!(applied.contains(&"Deployment ferry/ferry-controller".to_string()));
+    // Applying again is an update, not an error.
+    ferry_controller::apply_install(&fixture.client, &objects)
+        .await
+        .unwrap();
+    let resource = fixture
+        .client
+        .resource(&ferry_types::Gvk::from_api_version("apps/v1", "Deployment"))
+        .await
+        .unwrap();
+    let deployment = fixture
+        .client
+        .get(&resource, "ferry", "ferry-controller")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(deployment["spec"]["replicas"], 2);
     fixture.stop().await.unwrap();
 }

@@ -4,6 +4,7 @@ pub(crate) mod app;
 mod cluster;
 mod controller;
 mod diff;
+pub(crate) mod install;
 mod render;
 mod sync;
 mod validate;
@@ -21,5 +22,6 @@ pub fn run(args: Cli) -> anyhow::Result<ExitStatus> {
         Command::Sync(args) => Ok(sync::run(&args)),
         Command::Controller(args) => controller::run(&args),
         Command::App(command) => app::run(&command),
+        Command::Install(args) => install::run(&args),
     }
 }

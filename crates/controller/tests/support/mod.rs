@@ -147,15 +147,31 @@ impl Fixture {
         for (field, value) in spec.as_object().unwrap() {
             document["spec"][field] = value.clone();
         }
+        self.create_object(&document).await;
+    }
+
+    /// Creates AppProject `name` in namespace `default` with `spec`.
+    pub async fn create_project(&self, name: &str, spec: Value) {
+        let document = json!({
+            "apiVersion": "ferry.dev/v1alpha1",
+            "kind": "AppProject",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": spec
+        });
+        self.create_object(&document).await;
+    }
+
+    /// Creates `document`, retrying (bounded) until the controller has installed its CRDs.
+    pub async fn create_object(&self, document: &Value) {
         let started = Instant::now();
         loop {
-            match self.client.create(&document, WriteOptions::APPLY).await {
+            match self.client.create(document, WriteOptions::APPLY).await {
                 Ok(_) => return,
                 Err(error) if started.elapsed() < PATIENCE => {
                     let _ = error;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
-                Err(error) => panic!("creating Application {name}: {error}"),
+                Err(error) => panic!("creating {}: {error}", document["metadata"]["name"]),
             }
         }
     }
@@ -273,6 +289,58 @@ impl Fixture {
     pub async fn replicas(&self, name: &str) -> i64 {
         let deployment = self.get("apps/v1", "Deployment", name).await.unwrap();
         deployment["spec"]["replicas"].as_i64().unwrap()
+    }
+
+    /// The Events (core/v1) in namespace `default` whose involved object is Application
+    /// `name`, oldest first.
+    pub async fn events(&self, name: &str) -> Vec<Value> {
+        let resource = ApiResource {
+            group: String::new(),
+            version: "v1".into(),
+            api_version: "v1".into(),
+            kind: "Event".into(),
+            plural: "events".into(),
+        };
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(self.client.kube().clone(), "default", &resource);
+        let list = api.list(&Default::default()).await.unwrap();
+        let mut events: Vec<Value> = list
+            .items
+            .iter()
+            .map(|item| serde_json::to_value(item).unwrap())
+            .filter(|event| {
+                event["involvedObject"]["kind"] == "Application"
+                    && event["involvedObject"]["name"] == name
+            })
+            .collect();
+        events.sort_by(|a, b| {
+            a["lastTimestamp"]
+                .as_str()
+                .cmp(&b["lastTimestamp"].as_str())
+        });
+        events
+    }
+
+    /// Waits (bounded) until Application `name` has an Event with each of `reasons`; returns
+    /// its Events.
+    pub async fn wait_for_events(&self, name: &str, reasons: &[&str]) -> Vec<Value> {
+        let started = Instant::now();
+        loop {
+            let events = self.events(name).await;
+            if reasons
+                .iter()
+                .all(|reason| events.iter().any(|event| event["reason"] == *reason))
+            {
+                return events;
+            }
+            if started.elapsed() > PATIENCE {
+                panic!(
+                    "Application {name}: no Events {reasons:?} after {PATIENCE:?}:\n{}",
+                    serde_json::to_string_pretty(&events).unwrap()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     /// Stops the controller and returns what its loop ended with.
