@@ -54,14 +54,12 @@ pub fn columns(group: &str, kind: &str) -> Option<&'static [Column]> {
         ("policy", "PodDisruptionBudget") => POLICY_PODDISRUPTIONBUDGET,
         ("networking.k8s.io", "NetworkPolicy") => NETWORKING_K8S_IO_NETWORKPOLICY,
         ("networking.k8s.io", "IngressClass") => NETWORKING_K8S_IO_INGRESSCLASS,
-        ("rbac.authorization.k8s.io", "Role") => RBAC_AUTHORIZATION_K8S_IO_ROLE,
-        ("rbac.authorization.k8s.io", "RoleBinding") => RBAC_AUTHORIZATION_K8S_IO_ROLEBINDING,
+        ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => RBAC_AUTHORIZATION_K8S_IO_ROLE,
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding") => {
+            RBAC_AUTHORIZATION_K8S_IO_ROLEBINDING
+        }
         ("coordination.k8s.io", "Lease") => COORDINATION_K8S_IO_LEASE,
         ("discovery.k8s.io", "EndpointSlice") => DISCOVERY_K8S_IO_ENDPOINTSLICE,
-        ("rbac.authorization.k8s.io", "ClusterRole") => RBAC_AUTHORIZATION_K8S_IO_CLUSTERROLE,
-        ("rbac.authorization.k8s.io", "ClusterRoleBinding") => {
-            RBAC_AUTHORIZATION_K8S_IO_CLUSTERROLEBINDING
-        }
         ("events.k8s.io", "Event") => EVENTS_K8S_IO_EVENT,
         _ => return None,
     })
@@ -349,6 +347,7 @@ const NETWORKING_K8S_IO_INGRESSCLASS: &[Column] = &[
     AGE,
 ];
 
+/// Role and ClusterRole print the same columns.
 const RBAC_AUTHORIZATION_K8S_IO_ROLE: &[Column] = &[
     NAME,
     Column {
@@ -360,6 +359,7 @@ const RBAC_AUTHORIZATION_K8S_IO_ROLE: &[Column] = &[
     },
 ];
 
+/// RoleBinding and ClusterRoleBinding print the same columns.
 const RBAC_AUTHORIZATION_K8S_IO_ROLEBINDING: &[Column] = &[
     NAME,
     Column {
@@ -429,50 +429,6 @@ const DISCOVERY_K8S_IO_ENDPOINTSLICE: &[Column] = &[
         priority: 0,
     },
     AGE,
-];
-
-const RBAC_AUTHORIZATION_K8S_IO_CLUSTERROLE: &[Column] = &[
-    NAME,
-    Column {
-        name: "Created At",
-        kind: "string",
-        format: "",
-        description: "CreationTimestamp is a timestamp representing the server time when this object was created. It is not guaranteed to be set in happens-before order across separate operations. Clients may not set this value. It is represented in RFC3339 form and is in UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata",
-        priority: 0,
-    },
-];
-
-const RBAC_AUTHORIZATION_K8S_IO_CLUSTERROLEBINDING: &[Column] = &[
-    NAME,
-    Column {
-        name: "Role",
-        kind: "string",
-        format: "",
-        description: "RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace.",
-        priority: 0,
-    },
-    AGE,
-    Column {
-        name: "Users",
-        kind: "string",
-        format: "",
-        description: "Users in the roleBinding",
-        priority: 1,
-    },
-    Column {
-        name: "Groups",
-        kind: "string",
-        format: "",
-        description: "Groups in the roleBinding",
-        priority: 1,
-    },
-    Column {
-        name: "ServiceAccounts",
-        kind: "string",
-        format: "",
-        description: "ServiceAccounts in the roleBinding",
-        priority: 1,
-    },
 ];
 
 const EVENTS_K8S_IO_EVENT: &[Column] = &[
