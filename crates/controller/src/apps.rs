@@ -11,6 +11,7 @@ use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
+use crate::signal::Signals;
 use crate::{Error, Result};
 
 /// What every reconcile shares: the cluster holding Applications, clients of destinations,
@@ -26,6 +27,8 @@ pub struct Context {
     pub credentials: Credentials,
     /// Deadline of one sync (health waits and retries included).
     pub sync_timeout: Duration,
+    /// Where reconciles, fetches and syncs are reported.
+    pub signals: Signals,
     /// Clients of destination clusters, by (server, name).
     clients: Mutex<HashMap<(String, String), ClusterClient>>,
 }
@@ -45,8 +48,15 @@ impl Context {
             cache,
             credentials,
             sync_timeout,
+            signals: Signals::default(),
             clients: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same context, reporting to `signals`.
+    pub fn with_signals(mut self, signals: Signals) -> Self {
+        self.signals = signals;
+        self
     }
 
     pub(crate) async fn client_for(&self, app: &Application) -> Result<ClusterClient> {

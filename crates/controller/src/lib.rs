@@ -10,7 +10,8 @@
 //! what `ferry app` does to Applications: request a sync, roll back (switching automation
 //! off), switch automation on again, list and read them. `project` checks an app against its
 //! AppProject (a violation applies nothing), `events` writes Kubernetes Events on Applications
-//! (best-effort), `install` is what `ferry install` prints or applies.
+//! (best-effort), `install` is what `ferry install` prints or applies, and `signal` is what
+//! the loop reports as it works (reconciles, fetches, syncs, drift), for `ferry server`.
 
 #![deny(missing_docs)]
 
@@ -25,6 +26,7 @@ mod ops;
 mod project;
 mod reconcile;
 mod run;
+mod signal;
 mod source;
 mod status;
 
@@ -48,5 +50,6 @@ pub use project::{
 };
 pub use reconcile::{Outcome, reconcile};
 pub use run::{Controller, ControllerConfig, REFRESH_ANNOTATION, State};
+pub use signal::{AppRef, Signal, Signals};
 pub use source::{Fetched, fetch_and_render};
 pub use status::{DEFAULT_HISTORY_LIMIT, now_rfc3339, push_history, rfc3339};

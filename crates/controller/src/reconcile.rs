@@ -17,6 +17,7 @@ use crate::decide::automated_request;
 use crate::drift::{Fingerprints, fingerprints_of};
 use crate::events::{AppEvent, emit, status_events};
 use crate::project::{AppProjectSpec, check, project_for};
+use crate::signal::{AppRef, Signal};
 
 use crate::source::{Fetched, fetch_and_render};
 use crate::status::{
@@ -32,6 +33,8 @@ pub struct Outcome {
     pub sync: SyncStatusCode,
     /// Health written.
     pub health: HealthStatusCode,
+    /// The revision compared (`status.sync.revision`).
+    pub revision: String,
     /// The phase of the sync run by this reconcile, if one ran.
     pub operation: Option<OperationPhase>,
     /// The error written as a condition, if any.
@@ -64,6 +67,7 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
         Ok((operation, fingerprints)) => Outcome {
             sync: status.sync.status,
             health: status.health.status,
+            revision: status.sync.revision.clone(),
             operation,
             error: None,
             resources: status.resources.clone(),
@@ -113,6 +117,7 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
             Outcome {
                 sync: SyncStatusCode::Unknown,
                 health: status.health.status,
+                revision: status.sync.revision.clone(),
                 operation,
                 error: Some(message),
                 resources: status.resources.clone(),
@@ -122,6 +127,14 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
     };
     write_status(api.clone(), name.clone(), status.clone()).await?;
     emit(&context.kube, app, status_events(&before, &status));
+    if before.health.status != status.health.status {
+        context.signals.send(Signal::HealthChanged {
+            app: AppRef::of(app),
+            from: before.health.status,
+            to: status.health.status,
+            revision: status.sync.revision.clone(),
+        });
+    }
     Ok(outcome)
 }
 
@@ -186,6 +199,7 @@ async fn observe_and_act(
         enforce(&project, app, &fetched, &client).await?;
         fetched
     };
+    let started = std::time::Instant::now();
     let options = SyncOptions {
         dry_run: sync.dry_run,
         prune: sync.prune,
@@ -216,6 +230,16 @@ async fn observe_and_act(
     if let Some(state) = &status.operation_state {
         emit_completed(context, app, state);
     }
+    context.signals.send(Signal::SyncFinished {
+        app: AppRef::of(app),
+        phase: result.phase,
+        duration: started.elapsed(),
+        revision: fetched.revision.clone(),
+        automated: operation.initiated_by.automated,
+        username: operation.initiated_by.username.clone(),
+        message: result.message.clone(),
+        dry_run: sync.dry_run,
+    });
     if result.phase == OperationPhase::Succeeded && !sync.dry_run {
         let limit = app
             .spec
@@ -295,14 +319,25 @@ async fn fetch(context: &Context, app: &Application, revision: Option<&str>) -> 
     let credentials = context.credentials.clone();
     let app = app.clone();
     let revision = revision.map(str::to_string);
-    tokio::task::spawn_blocking(move || {
+    let repo = app
+        .source()
+        .map(|source| source.repo_url.clone())
+        .unwrap_or_default();
+    let started = std::time::Instant::now();
+    let fetched = tokio::task::spawn_blocking(move || {
         fetch_and_render(&cache, &credentials, &app, revision.as_deref())
     })
     .await
     .map_err(|error| Error::Application {
         name: String::new(),
         message: format!("render task failed: {error}"),
-    })?
+    })?;
+    context.signals.send(Signal::GitFetched {
+        repo,
+        duration: started.elapsed(),
+        ok: fetched.is_ok(),
+    });
+    fetched
 }
 
 /// Diffs the rendered source against the cluster and fills the comparison part of `status`;

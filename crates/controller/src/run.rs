@@ -14,7 +14,8 @@ use kube::api::{Api, DynamicObject, ListParams};
 use crate::apps::{Context, application_resource, parse_application, remove_annotation};
 use crate::drift::{Backoff, Fingerprints, fingerprints};
 use crate::events::{AppEvent, emit};
-use crate::reconcile::reconcile;
+use crate::reconcile::{Outcome, reconcile};
+use crate::signal::{AppRef, Signal, Signals};
 use crate::{Error, Result, install_crds};
 
 /// The annotation that asks for a refresh now; removed once honoured.
@@ -38,6 +39,8 @@ pub struct ControllerConfig {
     pub cache_dir: std::path::PathBuf,
     /// Git credentials.
     pub credentials: Credentials,
+    /// Where the loop reports what it does (`Signals::default()`: nowhere).
+    pub signals: Signals,
 }
 
 /// Where the loop stands.
@@ -87,7 +90,8 @@ impl Controller {
             RepoCache::new(config.cache_dir.clone()),
             config.credentials.clone(),
             config.sync_timeout,
-        );
+        )
+        .with_signals(config.signals.clone());
         Ok(Self {
             config,
             client,
@@ -261,6 +265,10 @@ impl Controller {
                     changed.join(", ")
                 );
             }
+            self.context.signals.send(Signal::DriftDetected {
+                app: AppRef::of(app),
+                objects: changed.iter().map(|object| (*object).to_string()).collect(),
+            });
             emit(
                 &self.context.kube,
                 app,
@@ -295,7 +303,12 @@ impl Controller {
             eprintln!("controller: {error}");
         }
         // The objects as this reconcile compared them: what later drift is measured against.
-        let (fingerprints, heal_pending) = match reconcile(app, &self.context).await {
+        let started = Instant::now();
+        let result = reconcile(app, &self.context).await;
+        self.context
+            .signals
+            .send(reconciled(app, started.elapsed(), &result));
+        let (fingerprints, heal_pending) = match result {
             Ok(outcome) => {
                 if let Some(error) = &outcome.error {
                     eprintln!("controller: {}/{}: {error}", key.0, key.1);
@@ -309,6 +322,9 @@ impl Controller {
                     && outcome.sync == SyncStatusCode::Synced
                     && self.drifted.remove(&key)
                 {
+                    self.context.signals.send(Signal::DriftHealed {
+                        app: AppRef::of(app),
+                    });
                     emit(
                         &self.context.kube,
                         app,
@@ -342,6 +358,32 @@ impl Controller {
                 heal_pending,
             },
         );
+    }
+}
+
+/// The [`Signal::Reconciled`] of one reconcile.
+fn reconciled(app: &Application, duration: Duration, result: &Result<Outcome>) -> Signal {
+    let (sync, health, revision, error) = match result {
+        Ok(outcome) => (
+            outcome.sync,
+            outcome.health,
+            outcome.revision.clone(),
+            outcome.error.clone(),
+        ),
+        Err(error) => (
+            SyncStatusCode::Unknown,
+            ferry_types::HealthStatusCode::Unknown,
+            String::new(),
+            Some(error.to_string()),
+        ),
+    };
+    Signal::Reconciled {
+        app: AppRef::of(app),
+        duration,
+        sync,
+        health,
+        revision,
+        error,
     }
 }
 

@@ -30,6 +30,7 @@ pub fn run(args: &ControllerArgs) -> anyhow::Result<ExitStatus> {
             args.git_username.as_ref(),
             args.git_password.as_ref(),
         ),
+        signals: Default::default(),
     };
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async {

@@ -65,6 +65,7 @@ impl Fixture {
             sync_timeout: Duration::from_secs(20),
             cache_dir: dir.path().join("cache"),
             credentials: Credentials::None,
+            signals: Default::default(),
         };
         let mut fixture = Fixture {
             client,
