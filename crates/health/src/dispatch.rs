@@ -4,8 +4,8 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::{
-    Health, apiservice, crd, cronjob, daemonset, deletion, deployment, generic, hpa, ingress, job,
-    namespace, pdb, pod, pvc, replicaset, service, statefulset, workflow,
+    Health, apiservice, application, crd, cronjob, daemonset, deletion, deployment, generic, hpa,
+    ingress, job, namespace, pdb, pod, pvc, replicaset, service, statefulset, workflow,
 };
 
 /// A kind's check: the object in, its health out, or why it cannot be read.
@@ -52,6 +52,7 @@ const TABLE: &[Entry] = &[
         apiservice::assess,
     ),
     entry("argoproj.io", "Workflow", ANY_VERSION, workflow::assess),
+    entry("ferry.dev", "Application", ANY_VERSION, application::assess),
     entry(
         "policy",
         "PodDisruptionBudget",

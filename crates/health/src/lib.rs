@@ -15,6 +15,7 @@ mod fields;
 mod health;
 
 mod apiservice;
+mod application;
 mod crd;
 mod cronjob;
 mod daemonset;
