@@ -83,6 +83,9 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// A fault asked of the admin endpoint is not valid.
+    #[error("invalid fault: {0}")]
+    InvalidFault(String),
     /// The server task ended unexpectedly.
     #[error("server task failed: {0}")]
     Server(String),

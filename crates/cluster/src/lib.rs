@@ -6,6 +6,7 @@
 mod auth;
 pub mod datadir;
 mod error;
+pub mod fault;
 pub mod http;
 pub mod kubeconfig;
 pub mod managed;

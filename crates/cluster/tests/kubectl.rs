@@ -3,82 +3,10 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use ferry_cluster::{ClusterConfig, RunningCluster, start};
+use ferry_testkit::{Kubectl, available};
 use serde_json::Value;
-
-fn kubectl_available() -> bool {
-    let found = Command::new("kubectl")
-        .args(["version", "--client"])
-        .output()
-        .is_ok_and(|output| output.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "kubectl is not on the PATH (required under CI=true)"
-        );
-        eprintln!("kubectl not found: skipping");
-    }
-    found
-}
-
-struct Kubectl {
-    kubeconfig: PathBuf,
-    cache: PathBuf,
-    work: PathBuf,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Kubectl {
-    async fn run(&self, args: &[&str]) -> Run {
-        let mut command = Command::new("kubectl");
-        command
-            .arg("--kubeconfig")
-            .arg(&self.kubeconfig)
-            .arg("--cache-dir")
-            .arg(&self.cache)
-            .arg("--request-timeout=20s")
-            .args(args)
-            .current_dir(&self.work)
-            .env_remove("KUBECONFIG");
-        let output = tokio::task::spawn_blocking(move || command.output())
-            .await
-            .expect("join")
-            .expect("kubectl runs");
-        Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    async fn ok(&self, args: &[&str]) -> String {
-        let run = self.run(args).await;
-        assert_eq!(
-            run.code, 0,
-            "kubectl {args:?} failed\nstdout: {}\nstderr: {}",
-            run.stdout, run.stderr
-        );
-        run.stdout
-    }
-
-    async fn json(&self, args: &[&str]) -> Value {
-        let mut all = args.to_vec();
-        all.extend(["-o", "json"]);
-        serde_json::from_str(&self.ok(&all).await).expect("kubectl printed JSON")
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        std::fs::write(self.work.join(name), text).expect("write manifest");
-        name.to_string()
-    }
-}
 
 async fn cluster(data: &Path, kubeconfig: &Path) -> RunningCluster {
     let config = ClusterConfig {
@@ -129,7 +57,7 @@ spec:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_manages_objects_over_https_with_the_written_kubeconfig() {
-    if !kubectl_available() {
+    if !available("kubectl", &["version", "--client"]) {
         return;
     }
     let temp = tempfile::tempdir().expect("tempdir");
@@ -138,11 +66,7 @@ async fn kubectl_manages_objects_over_https_with_the_written_kubeconfig() {
     assert!(running.url.starts_with("https://127.0.0.1:"));
     let work = temp.path().join("work");
     std::fs::create_dir_all(&work).expect("work dir");
-    let kubectl = Kubectl {
-        kubeconfig: kubeconfig.clone(),
-        cache: temp.path().join("cache"),
-        work,
-    };
+    let kubectl = Kubectl::new(&kubeconfig.clone(), temp.path());
 
     let namespaces = kubectl.ok(&["get", "ns"]).await;
     assert!(
@@ -306,7 +230,7 @@ async fn kubectl_manages_objects_over_https_with_the_written_kubeconfig() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn objects_and_resource_versions_survive_a_restart() {
-    if !kubectl_available() {
+    if !available("kubectl", &["version", "--client"]) {
         return;
     }
     let temp = tempfile::tempdir().expect("tempdir");
@@ -314,11 +238,7 @@ async fn objects_and_resource_versions_survive_a_restart() {
     let data = temp.path().join("data");
     let work = temp.path().join("work");
     std::fs::create_dir_all(&work).expect("work dir");
-    let kubectl = Kubectl {
-        kubeconfig: kubeconfig.clone(),
-        cache: temp.path().join("cache"),
-        work,
-    };
+    let kubectl = Kubectl::new(&kubeconfig.clone(), temp.path());
     let running = cluster(&data, &kubeconfig).await;
     let kept = kubectl.file(
         "kept.yaml",
@@ -373,7 +293,7 @@ fn changed_lines(diff: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kubectl_applies_and_diffs_server_side_like_the_recording() {
-    if !kubectl_available() {
+    if !available("kubectl", &["version", "--client"]) {
         return;
     }
     let temp = tempfile::tempdir().expect("tempdir");
@@ -386,11 +306,7 @@ async fn kubectl_applies_and_diffs_server_side_like_the_recording() {
     for file in ["stack.yaml", "stack-changed.yaml"] {
         std::fs::copy(files.join(file), work.join(file)).expect("copy manifest");
     }
-    let kubectl = Kubectl {
-        kubeconfig,
-        cache: temp.path().join("cache"),
-        work,
-    };
+    let kubectl = Kubectl::new(&kubeconfig, temp.path());
     let apply = ["apply", "--server-side", "--field-manager=ferry"];
 
     let created = kubectl
@@ -463,20 +379,14 @@ async fn kubectl_applies_and_diffs_server_side_like_the_recording() {
         "{wide}"
     );
     let watch = {
-        let mut command = Command::new("kubectl");
-        command
-            .arg("--kubeconfig")
-            .arg(&kubectl.kubeconfig)
-            .arg("--cache-dir")
-            .arg(&kubectl.cache)
-            .args([
-                "get",
-                "configmaps",
-                "-n",
-                "kubectl-demo",
-                "-w",
-                "--request-timeout=3s",
-            ]);
+        let mut command = kubectl.command(&[
+            "get",
+            "configmaps",
+            "-n",
+            "kubectl-demo",
+            "-w",
+            "--request-timeout=3s",
+        ]);
         std::thread::spawn(move || command.output())
     };
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;

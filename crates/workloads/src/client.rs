@@ -142,6 +142,9 @@ impl Client {
         if let Some(authorization) = &self.authorization {
             builder = builder.header(header::AUTHORIZATION, authorization.clone());
         }
+        // The simulated controllers run inside the server: cluster-wide faults (latency, error
+        // fractions) are for the API's clients, not for them.
+        builder = builder.extension(ferry_cluster::fault::Exempt);
         let request = match body {
             Some(body) => builder
                 .header(header::CONTENT_TYPE, "application/json")

@@ -96,6 +96,14 @@ resource!(
     true
 );
 resource!(JOBS, "batch", "v1", "jobs", "Job", true);
+resource!(
+    AUTOSCALERS,
+    "autoscaling",
+    "v2",
+    "horizontalpodautoscalers",
+    "HorizontalPodAutoscaler",
+    true
+);
 resource!(CRON_JOBS, "batch", "v1", "cronjobs", "CronJob", true);
 resource!(
     ENDPOINT_SLICES,

@@ -230,7 +230,7 @@ fn checked_config(call: &Call, mut config: Value) -> Result<(Value, Vec<String>)
         return Err(ApiError::bad_request("metadata.managedFields must be nil"));
     }
     let unknown = if call.info.custom {
-        fields::prune_unknown_metadata(&mut config)
+        crate::object::crd_validation::unknown_in_custom(&mut config, call.info.schema.as_ref())
     } else {
         fields::prune_unknown(&mut config, &call.info.group, &call.info.kind)
     };

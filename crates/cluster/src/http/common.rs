@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::ClusterState;
 use super::json;
 use super::negotiate::{self, BodyFormat, Output};
+use super::protobuf;
 use super::query::Query;
 use super::status::{ApiError, json_response};
 use crate::error::Error;
@@ -97,6 +98,18 @@ impl Call {
                 })?;
                 (value, Vec::new())
             }
+            BodyFormat::Protobuf => match protobuf::decode(&self.body) {
+                Ok(value) => (value, Vec::new()),
+                Err(protobuf::Refusal::Malformed(detail)) => {
+                    return Err(ApiError::bad_request(format!(
+                        "the object provided is unrecognized (must be of type {}): {detail}",
+                        info.kind
+                    )));
+                }
+                Err(protobuf::Refusal::Unsupported(detail)) => {
+                    return Err(ApiError::new(415, "UnsupportedMediaType", detail));
+                }
+            },
         };
         if !object.is_object() {
             return Err(unrecognized(format!(
@@ -145,7 +158,7 @@ impl Call {
             )));
         }
         let unknown = if info.custom {
-            fields::prune_unknown_metadata(&mut object)
+            crate::object::crd_validation::unknown_in_custom(&mut object, info.schema.as_ref())
         } else {
             fields::prune_unknown(&mut object, &info.group, &info.kind)
         };

@@ -18,6 +18,7 @@ mod openapi;
 mod ownership;
 mod patch;
 pub mod path;
+mod protobuf;
 pub mod query;
 mod scale;
 pub mod status;
@@ -74,6 +75,8 @@ pub struct ClusterState {
     pub token: Option<String>,
     /// Limits and timings.
     pub limits: Limits,
+    /// The cluster-wide faults injected on purpose (`/ferry/faults`).
+    pub faults: crate::fault::FaultRegistry,
     shutdown: tokio::sync::watch::Sender<bool>,
 }
 
@@ -87,6 +90,7 @@ impl ClusterState {
             registry: Registry::new(),
             token,
             limits,
+            faults: crate::fault::FaultRegistry::default(),
             shutdown,
         });
         state.refresh_custom_resources();
@@ -131,6 +135,11 @@ async fn dispatch(State(state): State<Arc<ClusterState>>, request: Request) -> R
     {
         return ApiError::unauthorized().into_response();
     }
+    crate::fault::around(state, request, serve).await
+}
+
+/// Serves an authorized request that the faults let through.
+async fn serve(state: Arc<ClusterState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let route = path::parse(parts.uri.path());
     let get = parts.method == Method::GET || parts.method == Method::HEAD;

@@ -141,6 +141,8 @@ pub enum BodyFormat {
     Json,
     /// YAML.
     Yaml,
+    /// `application/vnd.kubernetes.protobuf` (the built-in kinds kubectl's typed clients send).
+    Protobuf,
 }
 
 /// The bare content type of a request (`application/merge-patch+json`), lower case.
@@ -161,6 +163,7 @@ pub fn body_format(headers: &HeaderMap) -> Option<BodyFormat> {
     match content_type(headers).as_deref() {
         None | Some("application/json") | Some("") | Some("*/*") => Some(BodyFormat::Json),
         Some("application/yaml") => Some(BodyFormat::Yaml),
+        Some("application/vnd.kubernetes.protobuf") => Some(BodyFormat::Protobuf),
         Some(_) => None,
     }
 }
@@ -186,6 +189,17 @@ mod tests {
             output(&headers("application/yaml"), false).ok(),
             Some(Output::Yaml)
         );
+    }
+
+    #[test]
+    fn protobuf_bodies_are_read_and_json_answers_kubectl_typed_clients() {
+        let mut headers = headers("application/vnd.kubernetes.protobuf,application/json");
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/vnd.kubernetes.protobuf"),
+        );
+        assert_eq!(body_format(&headers), Some(BodyFormat::Protobuf));
+        assert_eq!(output(&headers, false).ok(), Some(Output::Json));
     }
 
     #[test]

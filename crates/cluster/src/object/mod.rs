@@ -1,5 +1,6 @@
 //! Object semantics shared by the verbs: metadata handling, defaults, validation, timestamps, ids.
 
+pub mod crd_validation;
 pub mod defaults;
 pub mod fields;
 pub mod godump;

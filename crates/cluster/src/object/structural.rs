@@ -18,6 +18,7 @@ pub fn apply(object: &mut Value, schema: &Value) {
             prune(value, property);
         }
     }
+    prune_nulls(map, schema);
     let preserve = preserves_unknown(schema);
     map.retain(|key, _| {
         matches!(key.as_str(), "apiVersion" | "kind" | "metadata")
@@ -35,9 +36,24 @@ fn preserves_unknown(schema: &Value) -> bool {
     schema.get("x-kubernetes-preserve-unknown-fields") == Some(&Value::Bool(true))
 }
 
+/// Null values of properties that are not `nullable` are dropped before defaulting (a default
+/// then fills them), as the real server does.
+fn prune_nulls(map: &mut Map<String, Value>, schema: &Value) {
+    map.retain(|key, value| {
+        !value.is_null()
+            || matches!(key.as_str(), "apiVersion" | "kind" | "metadata")
+            || property(schema, key).is_none_or(is_nullable)
+    });
+}
+
+fn is_nullable(schema: &Value) -> bool {
+    schema.get("nullable") == Some(&Value::Bool(true))
+}
+
 fn prune(value: &mut Value, schema: &Value) {
     match value {
         Value::Object(map) => {
+            prune_nulls(map, schema);
             let additional = schema.get("additionalProperties");
             let preserve = preserves_unknown(schema) || additional == Some(&Value::Bool(true));
             if schema.get("properties").is_none() && additional.is_none() && !preserve {
@@ -77,7 +93,9 @@ fn fill_defaults(map: &mut Map<String, Value>, schema: &Value) {
     if let Some(Value::Object(properties)) = schema.get("properties") {
         for (name, property) in properties {
             if let Some(default) = property.get("default")
-                && map.get(name).is_none_or(Value::is_null)
+                && map
+                    .get(name)
+                    .is_none_or(|value| value.is_null() && !is_nullable(property))
                 && !matches!(name.as_str(), "apiVersion" | "kind" | "metadata")
             {
                 map.insert(name.clone(), default.clone());

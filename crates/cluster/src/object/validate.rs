@@ -7,6 +7,7 @@ use crate::registry::ResourceInfo;
 use crate::selector::LabelSelector;
 use crate::selector::labels_of;
 
+use super::crd_validation;
 use super::godump;
 use super::meta;
 use super::names::{self, NameRule};
@@ -145,6 +146,13 @@ fn name(object: &Value, info: &ResourceInfo) -> Vec<Cause> {
 }
 
 fn body(object: &Value, info: &ResourceInfo) -> Vec<Cause> {
+    if info.custom {
+        return info
+            .schema
+            .as_ref()
+            .map(|schema| crd_validation::validate(object, schema))
+            .unwrap_or_default();
+    }
     match (info.group.as_str(), info.kind.as_str()) {
         ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet") => {
             workload(object, &info.kind)

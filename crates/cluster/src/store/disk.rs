@@ -30,6 +30,9 @@ pub struct Loaded {
     pub objects: Vec<(ObjectKey, Value)>,
 }
 
+/// redb's page cache.
+const REDB_CACHE_BYTES: usize = 64 << 20;
+
 impl Disk {
     /// Opens (or, when `create` is true and the file is missing, creates) the store file.
     pub fn open(path: &Path, create: bool) -> Result<(Disk, Loaded)> {
@@ -41,10 +44,14 @@ impl Disk {
         if !exists && !create {
             return Err(corrupt("the store file is missing".to_string()));
         }
+        // Reads are served from the in-memory index, so redb's page cache (1 GiB by default)
+        // would only hold a second copy of the objects: 64 MiB is plenty for commits.
+        let mut builder = redb::Builder::new();
+        builder.set_cache_size(REDB_CACHE_BYTES);
         let db = if exists {
-            Database::open(path)
+            builder.open(path)
         } else {
-            Database::create(path)
+            builder.create(path)
         }
         .map_err(|error| corrupt(error.to_string()))?;
         let disk = Disk {

@@ -78,6 +78,12 @@ impl EventLog {
         self.events.push_back(event);
     }
 
+    /// Forgets every event: the log resumes from `resource_version` on (history compaction).
+    pub fn compact(&mut self, resource_version: u64) {
+        self.events.clear();
+        self.start = self.start.max(resource_version);
+    }
+
     /// The events after `after`, or `None` when some of them were already dropped.
     pub fn since(&self, after: u64) -> Option<Vec<Arc<Event>>> {
         if after < self.start {
@@ -120,5 +126,18 @@ mod tests {
             .collect();
         assert_eq!(versions, vec![12, 13]);
         assert!(log.since(13).unwrap_or_default().is_empty());
+    }
+
+    #[test]
+    fn a_compacted_log_refuses_every_earlier_version_and_resumes_from_the_compaction() {
+        let mut log = EventLog::new(10, 100);
+        for resource_version in 11..=13 {
+            log.push(event(resource_version));
+        }
+        log.compact(13);
+        assert!(log.since(12).is_none());
+        assert!(log.since(13).unwrap_or_default().is_empty());
+        log.push(event(14));
+        assert_eq!(log.since(13).unwrap_or_default().len(), 1);
     }
 }

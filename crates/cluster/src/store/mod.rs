@@ -352,6 +352,20 @@ impl Store {
         })
     }
 
+    /// Compacts the history: every event so far is forgotten, so watches and exact lists from an
+    /// earlier resourceVersion get 410 Gone (as after an etcd compaction). Returns the
+    /// resourceVersion compacted at.
+    pub fn compact(&self) -> u64 {
+        let mut state = self
+            .inner
+            .state
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let resource_version = state.resource_version;
+        state.log.compact(resource_version);
+        resource_version
+    }
+
     /// The oldest resourceVersion a watch can resume from.
     pub fn oldest_resumable(&self) -> u64 {
         self.read().log.start()

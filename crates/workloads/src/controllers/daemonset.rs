@@ -39,6 +39,43 @@ fn eligible(daemon_set: &Value, node: &Value) -> bool {
     selector_matches && object::condition_is_true(node, "Ready") && !object::is_deleting(node)
 }
 
+/// True for a node that stopped reporting (Ready `Unknown`): its daemon pods stay, as they
+/// tolerate `node.kubernetes.io/unreachable` without a time limit.
+fn unreachable(node: &Value) -> bool {
+    object::condition(node, "Ready")
+        .and_then(|condition| condition.get("status"))
+        .and_then(Value::as_str)
+        == Some("Unknown")
+}
+
+/// The tolerations the DaemonSet controller adds to its pods (`AddOrUpdateDaemonPodTolerations`):
+/// not-ready and unreachable NoExecute without a time limit, and the NoSchedule ones.
+fn add_daemon_tolerations(pod: &mut Value) {
+    let wanted = [
+        ("node.kubernetes.io/not-ready", "NoExecute"),
+        ("node.kubernetes.io/unreachable", "NoExecute"),
+        ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+        ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+        ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+        ("node.kubernetes.io/unschedulable", "NoSchedule"),
+    ];
+    let spec = object::map_at(pod, "spec");
+    let mut tolerations: Vec<Value> = spec
+        .get("tolerations")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    tolerations.retain(|toleration| {
+        !wanted
+            .iter()
+            .any(|(key, _)| toleration.get("key").and_then(Value::as_str) == Some(key))
+    });
+    for (key, effect) in wanted {
+        tolerations.push(json!({"key": key, "operator": "Exists", "effect": effect}));
+    }
+    spec.insert("tolerations".into(), Value::Array(tolerations));
+}
+
 /// One pass of the DaemonSet controller.
 pub fn reconcile(inputs: &DaemonSetInputs<'_>, ctx: &Context<'_>) -> Outcome {
     let daemon_set = inputs.daemon_set;
@@ -53,6 +90,12 @@ pub fn reconcile(inputs: &DaemonSetInputs<'_>, ctx: &Context<'_>) -> Outcome {
         .nodes
         .iter()
         .filter(|node| eligible(daemon_set, node))
+        .map(|node| object::name(node).to_string())
+        .collect();
+    let kept: Vec<String> = inputs
+        .nodes
+        .iter()
+        .filter(|node| unreachable(node))
         .map(|node| object::name(node).to_string())
         .collect();
     let mut by_node: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
@@ -88,26 +131,28 @@ pub fn reconcile(inputs: &DaemonSetInputs<'_>, ctx: &Context<'_>) -> Outcome {
             continue;
         }
         let name = generated_name(&prefix, ctx.names);
+        let mut pod = pod_from_template(
+            daemon_set,
+            template,
+            PodIdentity {
+                name: name.clone(),
+                generate_name: Some(prefix.clone()),
+                labels: vec![
+                    (POD_REVISION_LABEL.into(), hash.clone()),
+                    (
+                        "pod-template-generation".into(),
+                        object::generation(daemon_set).to_string(),
+                    ),
+                ],
+                node: Some(node.clone()),
+                ..PodIdentity::default()
+            },
+            ctx.names,
+        );
+        add_daemon_tolerations(&mut pod);
         outcome.push(Change::Create {
             resource: &PODS,
-            object: pod_from_template(
-                daemon_set,
-                template,
-                PodIdentity {
-                    name: name.clone(),
-                    generate_name: Some(prefix.clone()),
-                    labels: vec![
-                        (POD_REVISION_LABEL.into(), hash.clone()),
-                        (
-                            "pod-template-generation".into(),
-                            object::generation(daemon_set).to_string(),
-                        ),
-                    ],
-                    node: Some(node.clone()),
-                    ..PodIdentity::default()
-                },
-                ctx.names,
-            ),
+            object: pod,
         });
         record(
             &mut outcome,
@@ -116,7 +161,7 @@ pub fn reconcile(inputs: &DaemonSetInputs<'_>, ctx: &Context<'_>) -> Outcome {
         );
     }
     for (node, pods) in &by_node {
-        let surplus: Vec<&&Value> = if nodes.contains(node) {
+        let surplus: Vec<&&Value> = if nodes.contains(node) || kept.contains(node) {
             pods.iter().skip(1).collect()
         } else {
             pods.iter().collect()
@@ -287,5 +332,44 @@ mod tests {
             })
             .collect();
         assert_eq!(deleted, ["agent-1"]);
+    }
+
+    #[test]
+    fn daemon_pods_tolerate_unreachable_nodes_forever_and_stay_on_a_lost_node() {
+        let a = node("n1", true);
+        let outcome = run(&daemon_set("agent:1"), vec![], vec![&a]);
+        let created = outcome
+            .changes
+            .iter()
+            .find_map(|change| match change {
+                Change::Create { object, .. } if object["kind"] == "Pod" => Some(object.clone()),
+                _ => None,
+            })
+            .expect("a pod");
+        let unreachable = created["spec"]["tolerations"]
+            .as_array()
+            .and_then(|list| {
+                list.iter()
+                    .find(|t| t["key"] == "node.kubernetes.io/unreachable")
+            })
+            .cloned()
+            .expect("the unreachable toleration");
+        assert_eq!(
+            unreachable,
+            json!({"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"})
+        );
+        let mut lost = node("n1", true);
+        lost["status"]["conditions"][0]["status"] = json!("Unknown");
+        let mut running = created.clone();
+        running["metadata"]["uid"] = json!("p1");
+        running["status"] = json!({"phase": "Running"});
+        let outcome = run(&daemon_set("agent:1"), vec![&running], vec![&lost]);
+        assert!(
+            !outcome.changes.iter().any(
+                |change| matches!(change, Change::Delete { resource, .. } if resource.kind == "Pod")
+            ),
+            "{:?}",
+            outcome.changes
+        );
     }
 }

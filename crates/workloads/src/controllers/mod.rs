@@ -4,9 +4,11 @@
 pub mod cronjob;
 pub mod daemonset;
 pub mod deployment;
+pub mod hpa;
 pub mod ingress;
 pub mod job;
 pub mod namespace;
+pub mod node_lifecycle;
 pub mod nodes;
 pub mod pods;
 pub mod replicaset;

@@ -1,7 +1,11 @@
 //! The simulated Nodes: `ferry-node-1` to `ferry-node-N`, Ready, with addresses, pod CIDRs,
-//! capacity and node info as a kubelet reports them.
+//! capacity and node info as a kubelet reports them; a node lost by a `node-loss` fault is
+//! marked as the node lifecycle controller marks it ([`node_lifecycle`](super::node_lifecycle)).
 
+use ferry_cluster::fault::LostNode;
 use serde_json::{Value, json};
+
+use super::node_lifecycle;
 
 use crate::change::{Change, Context, Outcome};
 use crate::object;
@@ -23,9 +27,19 @@ pub fn ready_nodes(nodes: &[&Value]) -> Vec<String> {
     ready
 }
 
-/// Creates the configured nodes that are missing.
-pub fn reconcile(nodes: &[&Value], ctx: &Context<'_>) -> Outcome {
+/// Creates the configured nodes that are missing, and marks lost nodes NotReady (and found
+/// ones Ready again).
+pub fn reconcile(nodes: &[&Value], lost: &[LostNode], ctx: &Context<'_>) -> Outcome {
     let mut outcome = Outcome::none();
+    for node in nodes {
+        let name = object::name(node);
+        let marked =
+            node_lifecycle::reconcile_node(node, lost.iter().find(|lost| lost.node == name), ctx);
+        if let Some(delay) = marked.requeue_after {
+            outcome.requeue(delay);
+        }
+        outcome.changes.extend(marked.changes);
+    }
     for index in 1..=ctx.config.nodes {
         let name = node_name(index);
         if nodes.iter().any(|node| object::name(node) == name) {
@@ -42,13 +56,6 @@ pub fn reconcile(nodes: &[&Value], ctx: &Context<'_>) -> Outcome {
 fn node(index: usize, ctx: &Context<'_>) -> Value {
     let name = node_name(index);
     let now = ctx.timestamp();
-    let condition = |kind: &str, status: &str, reason: &str, message: &str| {
-        json!({
-            "type": kind, "status": status,
-            "lastHeartbeatTime": now, "lastTransitionTime": now,
-            "reason": reason, "message": message
-        })
-    };
     let resources = json!({
         "cpu": "4", "ephemeral-storage": "102350Mi", "hugepages-1Gi": "0", "hugepages-2Mi": "0",
         "memory": "16384Mi", "pods": "110"
@@ -80,12 +87,7 @@ fn node(index: usize, ctx: &Context<'_>) -> Value {
         "status": {
             "capacity": resources,
             "allocatable": resources,
-            "conditions": [
-                condition("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-                condition("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-                condition("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-                condition("Ready", "True", "KubeletReady", "kubelet is posting ready status")
-            ],
+            "conditions": node_lifecycle::conditions(false, &now),
             "addresses": [
                 {"type": "InternalIP", "address": node_ip(index)},
                 {"type": "Hostname", "address": name}
@@ -123,7 +125,7 @@ mod tests {
             config: &config,
             names: &names,
         };
-        let outcome = reconcile(&[], &ctx);
+        let outcome = reconcile(&[], &[], &ctx);
         let created: Vec<Value> = outcome
             .changes
             .iter()
@@ -138,6 +140,6 @@ mod tests {
             ready_nodes(&refs),
             ["ferry-node-1", "ferry-node-2", "ferry-node-3"]
         );
-        assert!(reconcile(&refs, &ctx).changes.is_empty());
+        assert!(reconcile(&refs, &[], &ctx).changes.is_empty());
     }
 }

@@ -28,27 +28,11 @@ pub async fn apply(client: &Client, change: &Change) -> Result<()> {
     }
 }
 
-/// Writes the status; annotations the `/status` write did not keep (the Deployment revision, on
-/// a server that keeps metadata on status writes) are then written through the main resource.
+/// Writes the status through `/status`. The server keeps the written annotations on the status
+/// writes of `apps` kinds (the Deployment revision annotation travels that way, as on a real
+/// cluster), so the generation moves only with the spec.
 async fn update_status(client: &Client, resource: &Resource, object: &Value) -> Result<()> {
-    let stored = client.update_status(resource, object).await?;
-    let annotations = |object: &Value| {
-        object
-            .pointer("/metadata/annotations")
-            .filter(|annotations| annotations.as_object().is_some_and(|map| !map.is_empty()))
-            .cloned()
-    };
-    let wanted = annotations(object);
-    if annotations(&stored) == wanted {
-        return Ok(());
-    }
-    let mut updated = stored;
-    let metadata = object::metadata_mut(&mut updated);
-    match wanted {
-        Some(annotations) => metadata.insert("annotations".into(), annotations),
-        None => metadata.remove("annotations"),
-    };
-    client.update(resource, &updated).await.map(|_| ())
+    client.update_status(resource, object).await.map(|_| ())
 }
 
 async fn record(client: &Client, event: &EventRecord) -> Result<()> {

@@ -1,26 +1,29 @@
 //! Reads what each controller looks at from the store's index and runs its reconcile. The only
 //! state kept between passes is the kubelet's memory of when it admitted each pod.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::SystemTime;
 
 use ferry_cluster::ClusterState;
+use ferry_cluster::fault::LostNode;
 use ferry_cluster::store::ObjectKey;
 use serde_json::Value;
 
 use super::queue::{Controller, Key};
 use crate::change::{Context, Outcome};
 use crate::controllers::{
-    cronjob, daemonset, deployment, ingress, job, namespace, nodes, replicaset, service,
-    statefulset, volumes,
+    cronjob, daemonset, deployment, hpa, ingress, job, namespace, node_lifecycle, nodes,
+    replicaset, service, statefulset, volumes,
 };
 use crate::kubelet;
 use crate::object;
 use crate::resources::{
-    CLAIMS, CONFIG_MAPS, CRON_JOBS, DAEMON_SETS, DEPLOYMENTS, ENDPOINT_SLICES, ENDPOINTS,
-    INGRESSES, JOBS, NAMESPACES, NODES, PODS, REPLICA_SETS, REVISIONS, Resource, SERVICE_ACCOUNTS,
-    SERVICES, STATEFUL_SETS, VOLUMES,
+    AUTOSCALERS, CLAIMS, CONFIG_MAPS, CRON_JOBS, DAEMON_SETS, DEPLOYMENTS, ENDPOINT_SLICES,
+    ENDPOINTS, INGRESSES, JOBS, NAMESPACES, NODES, PODS, REPLICA_SETS, REVISIONS, Resource,
+    SERVICE_ACCOUNTS, SERVICES, STATEFUL_SETS, VOLUMES,
 };
 
 /// What the executor remembers between passes.
@@ -30,20 +33,32 @@ pub struct Memory {
     pub admitted: HashMap<String, SystemTime>,
 }
 
+/// Objects of one resource in one namespace, by the uid of their controlling owner.
+type ByOwner = HashMap<String, Vec<Arc<Value>>>;
+
 /// A read-only view of the store for one batch.
 pub struct View<'a> {
     state: &'a ClusterState,
     ready_nodes: Vec<String>,
+    lost_nodes: Vec<LostNode>,
+    /// Owner indexes built on first use in this batch, by (resource, namespace): a batch of
+    /// keys in one namespace lists each resource once instead of once per key.
+    by_owner: RefCell<HashMap<(&'static str, String), Rc<ByOwner>>>,
 }
 
 impl<'a> View<'a> {
-    /// A view; the Ready nodes are computed once per batch.
+    /// A view; the Ready nodes (less those a node-loss fault took) are computed once per batch.
     pub fn new(state: &'a ClusterState) -> View<'a> {
         let nodes = list(state, &NODES, None);
         let refs: Vec<&Value> = nodes.iter().map(Arc::as_ref).collect();
+        let lost_nodes = state.faults.lost_nodes();
+        let mut ready_nodes = nodes::ready_nodes(&refs);
+        ready_nodes.retain(|name| !lost_nodes.iter().any(|lost| &lost.node == name));
         View {
-            ready_nodes: nodes::ready_nodes(&refs),
+            ready_nodes,
+            lost_nodes,
             state,
+            by_owner: RefCell::default(),
         }
     }
 
@@ -60,12 +75,27 @@ impl<'a> View<'a> {
         list(self.state, resource, namespace)
     }
 
-    fn controlled(&self, resource: &Resource, owner: &Value) -> Vec<Arc<Value>> {
-        let uid = object::uid(owner);
-        self.list(resource, Some(object::namespace(owner)))
-            .into_iter()
-            .filter(|item| object::controller_uid(item) == Some(uid))
-            .collect()
+    fn owner_index(&self, resource: &'static Resource, namespace: &str) -> Rc<ByOwner> {
+        let slot = (resource.plural, namespace.to_string());
+        if let Some(index) = self.by_owner.borrow().get(&slot) {
+            return index.clone();
+        }
+        let mut index = ByOwner::new();
+        for item in self.list(resource, Some(namespace)) {
+            if let Some(uid) = object::controller_uid(&item) {
+                index.entry(uid.to_string()).or_default().push(item);
+            }
+        }
+        let index = Rc::new(index);
+        self.by_owner.borrow_mut().insert(slot, index.clone());
+        index
+    }
+
+    fn controlled(&self, resource: &'static Resource, owner: &Value) -> Vec<Arc<Value>> {
+        self.owner_index(resource, object::namespace(owner))
+            .get(object::uid(owner))
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -86,7 +116,7 @@ pub fn reconcile(
         Controller::Nodes => {
             let all = view.list(&NODES, None);
             let refs: Vec<&Value> = all.iter().map(Arc::as_ref).collect();
-            Some(nodes::reconcile(&refs, ctx))
+            Some(nodes::reconcile(&refs, &view.lost_nodes, ctx))
         }
         Controller::Namespace => {
             let namespace = view.get(&NAMESPACES, "", name)?;
@@ -104,12 +134,14 @@ pub fn reconcile(
         Controller::Deployment => {
             let deployment = view.get(&DEPLOYMENTS, namespace, name)?;
             let replica_sets = view.controlled(&REPLICA_SETS, &deployment);
-            let set_uids: Vec<&str> = replica_sets.iter().map(|rs| object::uid(rs)).collect();
-            let pods: Vec<Arc<Value>> = view
-                .list(&PODS, Some(namespace))
-                .into_iter()
-                .filter(|pod| {
-                    object::controller_uid(pod).is_some_and(|uid| set_uids.contains(&uid))
+            let pods_by_owner = view.owner_index(&PODS, namespace);
+            let pods: Vec<Arc<Value>> = replica_sets
+                .iter()
+                .flat_map(|rs| {
+                    pods_by_owner
+                        .get(object::uid(rs))
+                        .cloned()
+                        .unwrap_or_default()
                 })
                 .collect();
             Some(deployment::reconcile(
@@ -136,6 +168,9 @@ pub fn reconcile(
         Controller::Pod => {
             let pod = view.get(&PODS, namespace, name)?;
             let node_name = object::text(&pod, "/spec/nodeName").unwrap_or("");
+            if let Some(lost) = view.lost_nodes.iter().find(|lost| lost.node == node_name) {
+                return Some(node_lifecycle::reconcile_pod(&pod, lost, ctx));
+            }
             let node = if node_name.is_empty() {
                 None
             } else {
@@ -237,6 +272,21 @@ pub fn reconcile(
                     pods: pods.iter().map(Arc::as_ref).collect(),
                     revisions: revisions.iter().map(Arc::as_ref).collect(),
                     nodes: nodes.iter().map(Arc::as_ref).collect(),
+                },
+                ctx,
+            ))
+        }
+        Controller::Autoscaler => {
+            let autoscaler = view.get(&AUTOSCALERS, namespace, name)?;
+            let target = hpa::target_resource(&autoscaler).and_then(|resource| {
+                let target_name =
+                    object::text(&autoscaler, "/spec/scaleTargetRef/name").unwrap_or("");
+                view.get(resource, namespace, target_name)
+            });
+            Some(hpa::reconcile(
+                &hpa::AutoscalerInputs {
+                    autoscaler: &autoscaler,
+                    target: target.as_deref(),
                 },
                 ctx,
             ))

@@ -123,6 +123,7 @@ pub fn spawn_controllers(state: Arc<ClusterState>, config: SimulationConfig) -> 
             tokio::select! {
                 _ = stopped.changed() => return,
                 _ = executor.changes.changed() => {}
+                _ = executor.faults.changed() => {}
                 _ = sleep => {}
             }
             if *stopped.borrow() {
@@ -153,6 +154,8 @@ pub struct Executor {
     memory: Memory,
     seen: u64,
     changes: watch::Receiver<u64>,
+    faults: watch::Receiver<u64>,
+    fault_generation: u64,
     names: RandomNames,
     stats: Arc<Stats>,
     synced: bool,
@@ -162,6 +165,7 @@ impl Executor {
     /// An executor over `state` that has seen nothing yet.
     pub fn new(state: Arc<ClusterState>, config: SimulationConfig, stats: Arc<Stats>) -> Executor {
         let changes = state.store.subscribe();
+        let faults = state.faults.subscribe();
         Executor {
             client: Client::new(state),
             config,
@@ -169,6 +173,8 @@ impl Executor {
             memory: Memory::default(),
             seen: 0,
             changes,
+            faults,
+            fault_generation: 0,
             names: RandomNames,
             stats,
             synced: false,
@@ -184,6 +190,13 @@ impl Executor {
     fn follow_changes(&mut self) {
         let state = self.state();
         self.changes.borrow_and_update();
+        let fault_generation = *self.faults.borrow_and_update();
+        if fault_generation != self.fault_generation {
+            self.fault_generation = fault_generation;
+            // A node lost or found again: the nodes controller marks it.
+            self.queue
+                .add(queue::Key::new(queue::Controller::Nodes, "", ""));
+        }
         let events = if self.synced {
             state.store.events_since(self.seen).ok()
         } else {
@@ -232,51 +245,73 @@ impl Executor {
         }
         let state = self.state();
         let keys = self.queue.take(BATCH);
-        for key in keys {
-            let now = SystemTime::now();
-            let outcome = {
-                let view = View::new(&state);
+        // Reconcile the batch against one snapshot of the store (pure), then apply the outcomes
+        // of different keys concurrently: their writes share group commits (one fsync for many)
+        // while each key's own changes stay in order.
+        let mut planned = Vec::with_capacity(keys.len());
+        {
+            let view = View::new(&state);
+            for key in keys {
                 let ctx = Context {
-                    now,
+                    now: SystemTime::now(),
                     config: &self.config,
                     names: &self.names,
                 };
-                gather::reconcile(&key, &view, &mut self.memory, &ctx)
-            };
-            self.stats.reconciles.fetch_add(1, Ordering::Relaxed);
-            let Some(outcome) = outcome else {
-                continue;
-            };
+                let outcome = gather::reconcile(&key, &view, &mut self.memory, &ctx);
+                self.stats.reconciles.fetch_add(1, Ordering::Relaxed);
+                if let Some(outcome) = outcome {
+                    planned.push((key, outcome));
+                }
+            }
+        }
+        let client = &self.client;
+        let stats = &self.stats;
+        let results = futures_util::future::join_all(
+            planned
+                .iter()
+                .map(|(_, outcome)| apply_in_order(client, stats, &outcome.changes)),
+        )
+        .await;
+        for ((key, outcome), result) in planned.into_iter().zip(results) {
             if let Some(delay) = outcome.requeue_after {
                 self.queue.add_at(key.clone(), Instant::now() + delay);
             }
-            for change in &outcome.changes {
-                match apply::apply(&self.client, change).await {
-                    Ok(()) => {
-                        self.stats.writes.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(
-                        error @ (Error::Conflict { .. }
-                        | Error::NotFound { .. }
-                        | Error::AlreadyExists { .. }),
-                    ) => {
-                        self.stats.conflicts.fetch_add(1, Ordering::Relaxed);
-                        let delay = match error {
-                            Error::AlreadyExists { .. } => RETRY_EXISTS,
-                            _ => RETRY_CONFLICT,
-                        };
-                        self.queue.add_at(key.clone(), Instant::now() + delay);
-                        break;
-                    }
-                    Err(_) => {
-                        self.stats.refused.fetch_add(1, Ordering::Relaxed);
-                        self.queue
-                            .add_at(key.clone(), Instant::now() + RETRY_REFUSED);
-                        break;
-                    }
-                }
+            if let Some(delay) = result {
+                self.queue.add_at(key, Instant::now() + delay);
             }
         }
         Step::Worked
     }
+}
+
+/// Applies one key's changes in order; the first failure stops the rest and says when to retry
+/// the key (a conflict soon, the change that made it stale queues it anyway; a refusal later).
+async fn apply_in_order(
+    client: &Client,
+    stats: &Stats,
+    changes: &[crate::change::Change],
+) -> Option<Duration> {
+    for change in changes {
+        match apply::apply(client, change).await {
+            Ok(()) => {
+                stats.writes.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(
+                error @ (Error::Conflict { .. }
+                | Error::NotFound { .. }
+                | Error::AlreadyExists { .. }),
+            ) => {
+                stats.conflicts.fetch_add(1, Ordering::Relaxed);
+                return Some(match error {
+                    Error::AlreadyExists { .. } => RETRY_EXISTS,
+                    _ => RETRY_CONFLICT,
+                });
+            }
+            Err(_) => {
+                stats.refused.fetch_add(1, Ordering::Relaxed);
+                return Some(RETRY_REFUSED);
+            }
+        }
+    }
+    None
 }

@@ -30,6 +30,8 @@ pub enum Controller {
     Claim,
     /// An Ingress's published address.
     Ingress,
+    /// A HorizontalPodAutoscaler's status (and its target's bounds).
+    Autoscaler,
 }
 
 /// One thing to reconcile.

@@ -33,11 +33,33 @@ pub fn keys_for(
                     object::name(daemon_set),
                 )
             }));
+            // A node lost or found again changes what its pods report.
+            let (pods, _) = state.store.list(&TypeKey::new("", "pods"), None);
+            keys.extend(
+                pods.iter()
+                    .filter(|pod| object::text(pod, "/spec/nodeName") == Some(name))
+                    .map(|pod| {
+                        Key::new(Controller::Pod, object::namespace(pod), object::name(pod))
+                    }),
+            );
             keys
         }
-        ("apps", "deployments") => own(Controller::Deployment),
-        ("apps", "replicasets") => own(Controller::ReplicaSet),
-        ("apps", "statefulsets") => own(Controller::StatefulSet),
+        ("apps", "deployments") => {
+            let mut keys = own(Controller::Deployment);
+            keys.extend(autoscalers_of(state, namespace, "Deployment", name));
+            keys
+        }
+        ("apps", "replicasets") => {
+            let mut keys = own(Controller::ReplicaSet);
+            keys.extend(autoscalers_of(state, namespace, "ReplicaSet", name));
+            keys
+        }
+        ("apps", "statefulsets") => {
+            let mut keys = own(Controller::StatefulSet);
+            keys.extend(autoscalers_of(state, namespace, "StatefulSet", name));
+            keys
+        }
+        ("autoscaling", "horizontalpodautoscalers") => own(Controller::Autoscaler),
         ("apps", "daemonsets") => own(Controller::DaemonSet),
         ("batch", "jobs") => own(Controller::Job),
         ("batch", "cronjobs") => own(Controller::CronJob),
@@ -80,6 +102,22 @@ pub fn keys_for(
         }
     }
     keys
+}
+
+/// The autoscalers in `namespace` whose scale target is this object.
+fn autoscalers_of(state: &ClusterState, namespace: &str, kind: &str, name: &str) -> Vec<Key> {
+    let (autoscalers, _) = state.store.list(
+        &TypeKey::new("autoscaling", "horizontalpodautoscalers"),
+        Some(namespace),
+    );
+    autoscalers
+        .iter()
+        .filter(|autoscaler| {
+            object::text(autoscaler, "/spec/scaleTargetRef/kind") == Some(kind)
+                && object::text(autoscaler, "/spec/scaleTargetRef/name") == Some(name)
+        })
+        .map(|autoscaler| Key::new(Controller::Autoscaler, namespace, object::name(autoscaler)))
+        .collect()
 }
 
 fn services_selecting(
@@ -129,6 +167,11 @@ pub fn all_keys(state: &ClusterState) -> Vec<Key> {
         ("", "services", Controller::Service),
         ("", "persistentvolumeclaims", Controller::Claim),
         ("networking.k8s.io", "ingresses", Controller::Ingress),
+        (
+            "autoscaling",
+            "horizontalpodautoscalers",
+            Controller::Autoscaler,
+        ),
     ] {
         let (items, _) = state.store.list(&TypeKey::new(group, resource), None);
         keys.extend(
