@@ -29,6 +29,8 @@ pub struct Context {
     pub sync_timeout: Duration,
     /// Where reconciles, fetches and syncs are reported.
     pub signals: Signals,
+    /// Deadline of one fetch and render.
+    pub fetch_timeout: Duration,
     /// Clients of destination clusters, by (server, name).
     clients: Mutex<HashMap<(String, String), ClusterClient>>,
 }
@@ -49,6 +51,7 @@ impl Context {
             credentials,
             sync_timeout,
             signals: Signals::default(),
+            fetch_timeout: Duration::from_secs(120),
             clients: Mutex::new(HashMap::new()),
         }
     }
@@ -56,6 +59,12 @@ impl Context {
     /// The same context, reporting to `signals`.
     pub fn with_signals(mut self, signals: Signals) -> Self {
         self.signals = signals;
+        self
+    }
+
+    /// The same context, abandoning a fetch and render after `timeout`.
+    pub fn with_fetch_timeout(mut self, timeout: Duration) -> Self {
+        self.fetch_timeout = timeout;
         self
     }
 
@@ -115,43 +124,39 @@ const STATUS_FIELDS: [&str; 9] = [
     "summary",
 ];
 
-/// Writes `.status` through the status subresource (a JSON merge patch).
+/// Writes `.status` through the status subresource (a JSON merge patch); returns the
+/// Application as stored after the write.
 pub(crate) async fn write_status(
     api: Api<DynamicObject>,
     name: String,
     status: ApplicationStatus,
-) -> Result<()> {
+) -> Result<DynamicObject> {
     let mut value = serde_json::to_value(&status).unwrap_or_else(|_| json!({}));
     if let Some(fields) = value.as_object_mut() {
         for field in STATUS_FIELDS {
             fields.entry(field).or_insert(Value::Null);
         }
     }
-    api.patch_status(
-        &name,
-        &PatchParams::default(),
-        &Patch::Merge(json!({"status": value})),
-    )
-    .await
-    .map_err(|source| Error::Kube {
-        action: format!("writing the status of Application {name}"),
-        source,
-    })?;
-    Ok(())
+    let params = PatchParams::default();
+    let patch = Patch::Merge(json!({"status": value}));
+    retrying(|| api.patch_status(&name, &params, &patch))
+        .await
+        .map_err(|source| Error::Kube {
+            action: format!("writing the status of Application {name}"),
+            source,
+        })
 }
 
 /// Removes `.operation` once the controller has taken it on.
 pub(crate) async fn clear_operation(api: Api<DynamicObject>, name: String) -> Result<()> {
-    api.patch(
-        &name,
-        &PatchParams::default(),
-        &Patch::Merge(json!({"operation": null})),
-    )
-    .await
-    .map_err(|source| Error::Kube {
-        action: format!("clearing the operation of Application {name}"),
-        source,
-    })?;
+    let params = PatchParams::default();
+    let patch = Patch::Merge(json!({"operation": null}));
+    retrying(|| api.patch(&name, &params, &patch))
+        .await
+        .map_err(|source| Error::Kube {
+            action: format!("clearing the operation of Application {name}"),
+            source,
+        })?;
     Ok(())
 }
 
@@ -162,17 +167,34 @@ pub(crate) async fn remove_annotation(
     name: &str,
     annotation: &str,
 ) -> Result<()> {
-    context
-        .api(namespace)
-        .patch(
-            name,
-            &PatchParams::default(),
-            &Patch::Merge(json!({"metadata": {"annotations": {annotation: null}}})),
-        )
+    let api = context.api(namespace);
+    let params = PatchParams::default();
+    let patch = Patch::Merge(json!({"metadata": {"annotations": {annotation: null}}}));
+    retrying(|| api.patch(name, &params, &patch))
         .await
         .map_err(|source| Error::Kube {
             action: format!("removing annotation {annotation} from Application {name}"),
             source,
         })?;
     Ok(())
+}
+
+/// Runs a merge patch (safe to repeat) again while the server answers 429 or 5xx, at most
+/// five more times, 100 ms, 200 ms, ... apart.
+pub(crate) async fn retrying<T, F, Fut>(mut send: F) -> kube::Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = kube::Result<T>>,
+{
+    let mut wait = Duration::from_millis(100);
+    for _ in 0..5 {
+        match send().await {
+            Err(kube::Error::Api(status)) if matches!(status.code, 429 | 500 | 502 | 503 | 504) => {
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+            answer => return answer,
+        }
+    }
+    send().await
 }

@@ -1,18 +1,24 @@
-//! Noticing drift between polls: a fingerprint of every object an app manages (its `spec`,
-//! `data` and the rest, its labels; not `status` or other metadata, which controllers and the
-//! API server change on their own), taken after each reconcile and compared every tick. A
-//! change or a deletion makes the app due at once; with `selfHeal` the reconcile re-syncs it.
-//! [`Backoff`] spaces out the reconciles of an app whose objects keep changing back.
+//! Noticing drift between polls: a [`Print`] of every object an app manages (a hash of its
+//! `spec`, `data` and the rest, and its labels; not `status` or other metadata, which
+//! controllers and the API server change on their own), taken by each reconcile, compared with
+//! the [`ObjectCache`] that shared watches (one per resource type, for all apps) keep current.
+//! A change or a deletion makes the app due at once; with `selfHeal` the reconcile re-syncs
+//! it. [`Backoff`] spaces out the reconciles of an app whose objects keep changing back.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ferry_engine::ClusterClient;
 use ferry_types::{Gvk, ResourceStatus};
+use kube::api::ApiResource;
 use serde_json::Value;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
 use crate::Result;
+use crate::watch::{Update, version_number, watch};
 
 /// At most this many objects of one app are tracked (the first, in status order); the rest
 /// are compared on the poll interval only.
@@ -26,8 +32,41 @@ pub const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// A drift this long after the previous one starts the backoff over.
 pub const BACKOFF_RESET: Duration = Duration::from_secs(120);
 
-/// Fingerprints of an app's objects by `group/kind/namespace/name`; `None` for a missing one.
-pub type Fingerprints = BTreeMap<String, Option<u64>>;
+/// One object as last seen: what drift is measured on.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Print {
+    /// [`fingerprint`] of the object; `None` when it does not exist.
+    pub hash: Option<u64>,
+    /// Its resourceVersion as a number (0 when unknown).
+    pub version: u64,
+    /// The field manager of its most recent change other than ferry's, if any.
+    pub manager: Option<String>,
+}
+
+impl Print {
+    /// The print of a live object, or of a missing one.
+    pub fn of(object: Option<&Value>) -> Self {
+        match object {
+            Some(object) => Self {
+                hash: Some(fingerprint(object)),
+                version: version_number(object),
+                manager: last_manager(object),
+            },
+            None => Self::default(),
+        }
+    }
+
+    /// Whether `self`, seen later, is drift from `baseline`: the content differs and it is
+    /// not older than the baseline (a watch event still on its way describes an older
+    /// version; a deletion may keep the object's last version).
+    pub fn drifted_from(&self, baseline: &Print) -> bool {
+        self.hash != baseline.hash
+            && (self.version >= baseline.version || self.version == 0 || baseline.version == 0)
+    }
+}
+
+/// Prints of an app's objects by `group/kind/namespace/name`.
+pub type Fingerprints = BTreeMap<String, Print>;
 
 /// Whether drift of this resource is tracked: the app manages it (it is not only awaiting
 /// pruning, nor a hook).
@@ -43,8 +82,8 @@ pub fn object_id(resource: &ResourceStatus) -> String {
     )
 }
 
-/// Fingerprints of `resources` from the live objects `live` gives (`None`: missing), bounded
-/// by [`MAX_TRACKED_OBJECTS`]; what a reconcile compared, so later drift is measured against
+/// Prints of `resources` from the live objects `live` gives (`None`: missing), bounded by
+/// [`MAX_TRACKED_OBJECTS`]; what a reconcile compared, so later drift is measured against
 /// exactly the state its status describes.
 pub fn fingerprints_of<'a>(
     resources: impl IntoIterator<Item = (&'a ResourceStatus, Option<&'a Value>)>,
@@ -53,35 +92,242 @@ pub fn fingerprints_of<'a>(
         .into_iter()
         .filter(|(resource, _)| tracked(resource))
         .take(MAX_TRACKED_OBJECTS)
-        .map(|(resource, live)| (object_id(resource), live.map(fingerprint)))
+        .map(|(resource, live)| (object_id(resource), Print::of(live)))
         .collect()
 }
 
-/// Fingerprints of the tracked objects in `resources`, read now (one GET each).
-pub async fn fingerprints(
-    client: &ClusterClient,
-    resources: &[ResourceStatus],
-) -> Result<Fingerprints> {
-    let mut fingerprints = Fingerprints::new();
-    for resource in resources
+/// The manager of the newest `managedFields` entry that is not ferry's.
+fn last_manager(object: &Value) -> Option<String> {
+    object["metadata"]["managedFields"]
+        .as_array()?
         .iter()
-        .filter(|resource| tracked(resource))
-        .take(MAX_TRACKED_OBJECTS)
-    {
-        let api_version = if resource.group.is_empty() {
-            resource.version.clone()
-        } else {
-            format!("{}/{}", resource.group, resource.version)
-        };
-        let info = client
-            .resource(&Gvk::from_api_version(&api_version, &resource.kind))
-            .await?;
-        let live = client
-            .get(&info, &resource.namespace, &resource.name)
-            .await?;
-        fingerprints.insert(object_id(resource), live.as_ref().map(fingerprint));
+        .filter(|entry| entry["manager"].as_str() != Some(ferry_engine::FIELD_MANAGER))
+        .filter(|entry| entry["subresource"].as_str().is_none_or(str::is_empty))
+        .max_by(|a, b| {
+            a["time"]
+                .as_str()
+                .unwrap_or("")
+                .cmp(b["time"].as_str().unwrap_or(""))
+        })
+        .and_then(|entry| entry["manager"].as_str())
+        .map(str::to_string)
+}
+
+/// Which cluster an object lives on: the destination's (server, name).
+pub type Destination = (String, String);
+
+/// Objects of the watched types, as the watches last saw them, shared by every app; and the
+/// ids that changed since the loop last looked.
+#[derive(Default)]
+pub struct ObjectCache {
+    inner: Mutex<CacheState>,
+    /// Woken on every change (and by whoever else shares it: the Application watch).
+    pub notify: Arc<Notify>,
+}
+
+#[derive(Default)]
+struct CacheState {
+    prints: HashMap<(Destination, String), Print>,
+    dirty: HashSet<(Destination, String)>,
+    watches: HashMap<(Destination, String, String), JoinHandle<()>>,
+}
+
+impl Drop for CacheState {
+    fn drop(&mut self) {
+        for (_, task) in self.watches.drain() {
+            task.abort();
+        }
     }
-    Ok(fingerprints)
+}
+
+impl ObjectCache {
+    /// An empty cache waking `notify` on changes.
+    pub fn new(notify: Arc<Notify>) -> Self {
+        Self {
+            inner: Mutex::default(),
+            notify,
+        }
+    }
+
+    /// The print of an object as the watches last saw it (`None`: its type is not watched
+    /// yet, or the watch has not listed it).
+    pub fn get(&self, destination: &Destination, id: &str) -> Option<Print> {
+        let state = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        state
+            .prints
+            .get(&(destination.clone(), id.to_string()))
+            .cloned()
+    }
+
+    /// Takes the ids changed since the last call.
+    pub fn take_dirty(&self) -> HashSet<(Destination, String)> {
+        let mut state = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        std::mem::take(&mut state.dirty)
+    }
+
+    /// Marks the ids of `fingerprints` changed again, so the next look compares them (changes
+    /// seen while their app was being reconciled, or held back by its backoff).
+    pub fn keep_dirty(&self, destination: &Destination, fingerprints: Option<&Fingerprints>) {
+        let Some(fingerprints) = fingerprints else {
+            return;
+        };
+        let mut state = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        for id in fingerprints.keys() {
+            state.dirty.insert((destination.clone(), id.clone()));
+        }
+    }
+
+    /// How many objects and watches the cache holds.
+    pub fn size(&self) -> (usize, usize) {
+        let state = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        (state.prints.len(), state.watches.len())
+    }
+
+    /// Starts a watch of every type in `resources` not watched yet on `destination`.
+    pub async fn ensure_watched(
+        self: &Arc<Self>,
+        destination: &Destination,
+        client: &ClusterClient,
+        resources: &[ResourceStatus],
+    ) -> Result<()> {
+        for resource in resources.iter().filter(|resource| tracked(resource)) {
+            let watch_key = (
+                destination.clone(),
+                resource.group.clone(),
+                resource.kind.clone(),
+            );
+            {
+                let state = self
+                    .inner
+                    .lock()
+                    .unwrap_or_else(|poison| poison.into_inner());
+                if state.watches.contains_key(&watch_key) {
+                    continue;
+                }
+            }
+            let api_version = if resource.group.is_empty() {
+                resource.version.clone()
+            } else {
+                format!("{}/{}", resource.group, resource.version)
+            };
+            let info = client
+                .resource(&Gvk::from_api_version(&api_version, &resource.kind))
+                .await?;
+            let api_resource = ApiResource {
+                group: info.group.clone(),
+                version: info.version.clone(),
+                api_version: info.api_version(),
+                kind: info.kind.clone(),
+                plural: info.plural.clone(),
+            };
+            let cache = Arc::downgrade(self);
+            let prefix = format!("{}/{}/", info.group, info.kind);
+            let destination_of_task = destination.clone();
+            let task = tokio::spawn(watch(
+                client.kube().clone(),
+                api_resource,
+                None,
+                move |update| {
+                    if let Some(cache) = cache.upgrade() {
+                        cache.update(&destination_of_task, &prefix, update);
+                    }
+                },
+            ));
+            let mut state = self
+                .inner
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            if let Some(previous) = state.watches.insert(watch_key, task) {
+                previous.abort();
+            }
+        }
+        Ok(())
+    }
+
+    /// Records what a watch of the type whose ids start with `prefix` saw.
+    fn update(&self, destination: &Destination, prefix: &str, update: Update) {
+        let id_of = |object: &Value| {
+            format!(
+                "{prefix}{}/{}",
+                object["metadata"]["namespace"].as_str().unwrap_or(""),
+                object["metadata"]["name"].as_str().unwrap_or("")
+            )
+        };
+        let mut changed = false;
+        {
+            let mut state = self
+                .inner
+                .lock()
+                .unwrap_or_else(|poison| poison.into_inner());
+            let mut set = |state: &mut CacheState, id: String, print: Print| {
+                let key = (destination.clone(), id);
+                if state.prints.get(&key) != Some(&print) {
+                    state.prints.insert(key.clone(), print);
+                    state.dirty.insert(key);
+                    changed = true;
+                }
+            };
+            match update {
+                Update::Applied(object) => {
+                    set(&mut state, id_of(&object), Print::of(Some(&object)))
+                }
+                Update::Deleted(object) => {
+                    let print = Print {
+                        version: version_number(&object),
+                        ..Print::default()
+                    };
+                    set(&mut state, id_of(&object), print);
+                }
+                Update::Listed(objects) => {
+                    let listed: HashMap<String, Print> = objects
+                        .iter()
+                        .map(|object| (id_of(object), Print::of(Some(object))))
+                        .collect();
+                    let version = listed
+                        .values()
+                        .map(|print| print.version)
+                        .max()
+                        .unwrap_or(0);
+                    let gone: Vec<String> = state
+                        .prints
+                        .iter()
+                        .filter(|((of, id), print)| {
+                            of == destination
+                                && id.starts_with(prefix)
+                                && print.hash.is_some()
+                                && !listed.contains_key(id)
+                        })
+                        .map(|((_, id), _)| id.clone())
+                        .collect();
+                    for id in gone {
+                        let print = Print {
+                            version,
+                            ..Print::default()
+                        };
+                        set(&mut state, id, print);
+                    }
+                    for (id, print) in listed {
+                        set(&mut state, id, print);
+                    }
+                }
+            }
+        }
+        if changed {
+            self.notify.notify_one();
+        }
+    }
 }
 
 /// A hash of what a user (or another controller) would change on an object: everything but
@@ -158,6 +404,40 @@ mod tests {
         let mut relabelled = object.clone();
         relabelled["metadata"]["labels"]["a"] = "c".into();
         assert_ne!(fingerprint(&object), fingerprint(&relabelled));
+    }
+
+    #[test]
+    fn a_newer_different_object_is_drift_but_an_older_copy_on_its_way_is_not() {
+        let print = |hash: Option<u64>, version: u64| Print {
+            hash,
+            version,
+            manager: None,
+        };
+        let baseline = print(Some(1), 10);
+        assert!(print(Some(2), 11).drifted_from(&baseline));
+        assert!(
+            !print(Some(2), 9).drifted_from(&baseline),
+            "a lagging watch event"
+        );
+        assert!(
+            !print(Some(1), 12).drifted_from(&baseline),
+            "a status-only change"
+        );
+        assert!(
+            print(None, 10).drifted_from(&baseline),
+            "a deletion at its last version"
+        );
+    }
+
+    #[test]
+    fn the_last_manager_is_the_newest_entry_that_is_not_ferrys() {
+        let object = json!({"metadata": {"managedFields": [
+            {"manager": "ferry", "operation": "Apply", "time": "2026-01-01T00:00:09Z"},
+            {"manager": "kubectl", "operation": "Update", "time": "2026-01-01T00:00:05Z"},
+            {"manager": "kube-controller-manager", "operation": "Update", "subresource": "status", "time": "2026-01-01T00:00:08Z"},
+            {"manager": "hpa", "operation": "Update", "time": "2026-01-01T00:00:01Z"}
+        ]}});
+        assert_eq!(Print::of(Some(&object)).manager.as_deref(), Some("kubectl"));
     }
 
     #[test]

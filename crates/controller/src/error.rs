@@ -32,6 +32,14 @@ pub enum Error {
     /// The app's project forbids it (an `InvalidSpecError` condition; nothing is applied).
     #[error("{0}")]
     InvalidSpec(String),
+    /// Something took longer than its deadline and was abandoned.
+    #[error("{action}: no answer after {after:?}; abandoned")]
+    Timeout {
+        /// What was under way.
+        action: String,
+        /// The deadline.
+        after: std::time::Duration,
+    },
     /// The CRD did not become established in time.
     #[error("CRD {name} not established after {seconds} s")]
     NotEstablished {

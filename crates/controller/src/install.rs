@@ -1,8 +1,8 @@
 //! What `ferry install` prints or applies: everything to run the controller inside a real
 //! cluster. The two CRDs, Namespace `ferry`, a ServiceAccount, a ClusterRole and its binding,
-//! a ConfigMap holding an in-cluster kubeconfig (the engine connects through kubeconfigs; this
-//! one points at the service account's token and CA files), and a Deployment of the
-//! controller with two replicas.
+//! and a Deployment of the controller with two replicas (leader election through a Lease in
+//! `ferry`). Without a kubeconfig in the pod, the engine connects with the service account's
+//! mounted token and CA.
 
 use ferry_engine::{ClusterClient, WriteOptions};
 use serde_json::{Value, json};
@@ -17,26 +17,6 @@ pub const INSTALL_NAMESPACE: &str = "ferry";
 pub fn default_image(version: &str) -> String {
     format!("ghcr.io/ferry-dev/ferry:{version}")
 }
-
-/// The in-cluster kubeconfig mounted into the controller.
-const IN_CLUSTER_KUBECONFIG: &str = "apiVersion: v1
-kind: Config
-clusters:
-- name: in-cluster
-  cluster:
-    server: https://kubernetes.default.svc
-    certificate-authority: /var/run/secrets/kubernetes.io/serviceaccount/ca.crt
-users:
-- name: ferry
-  user:
-    tokenFile: /var/run/secrets/kubernetes.io/serviceaccount/token
-contexts:
-- name: in-cluster
-  context:
-    cluster: in-cluster
-    user: ferry
-current-context: in-cluster
-";
 
 /// Every object of an installation running `image`, in apply order.
 pub fn install_objects(image: &str) -> Vec<Value> {
@@ -78,12 +58,6 @@ pub fn install_objects(image: &str) -> Vec<Value> {
             "subjects": [{"kind": "ServiceAccount", "name": "ferry-controller", "namespace": namespace}]
         }),
         json!({
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": {"name": "ferry-kubeconfig", "namespace": namespace, "labels": labels},
-            "data": {"kubeconfig": IN_CLUSTER_KUBECONFIG}
-        }),
-        json!({
             "apiVersion": "apps/v1",
             "kind": "Deployment",
             "metadata": {"name": "ferry-controller", "namespace": namespace, "labels": labels},
@@ -100,8 +74,9 @@ pub fn install_objects(image: &str) -> Vec<Value> {
                             "image": image,
                             "args": [
                                 "controller",
-                                "--kubeconfig", "/etc/ferry/kubeconfig",
-                                "--cache-dir", "/var/cache/ferry"
+                                "--cache-dir", "/var/cache/ferry",
+                                "--leader-elect",
+                                "--lease-namespace", INSTALL_NAMESPACE
                             ],
                             "env": [{"name": "HOME", "value": "/var/cache/ferry"}],
                             "resources": {
@@ -114,12 +89,10 @@ pub fn install_objects(image: &str) -> Vec<Value> {
                                 "capabilities": {"drop": ["ALL"]}
                             },
                             "volumeMounts": [
-                                {"name": "kubeconfig", "mountPath": "/etc/ferry", "readOnly": true},
                                 {"name": "cache", "mountPath": "/var/cache/ferry"}
                             ]
                         }],
                         "volumes": [
-                            {"name": "kubeconfig", "configMap": {"name": "ferry-kubeconfig"}},
                             {"name": "cache", "emptyDir": {}}
                         ]
                     }
@@ -168,11 +141,10 @@ mod tests {
                 "ServiceAccount",
                 "ClusterRole",
                 "ClusterRoleBinding",
-                "ConfigMap",
                 "Deployment"
             ]
         );
-        let deployment = &objects[7];
+        let deployment = &objects[6];
         assert_eq!(deployment["spec"]["replicas"], 2);
         let container = &deployment["spec"]["template"]["spec"]["containers"][0];
         assert_eq!(container["image"], "ghcr.io/ferry-dev/ferry:1.2.3");

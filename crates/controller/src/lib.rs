@@ -22,6 +22,7 @@ mod drift;
 mod error;
 mod events;
 mod install;
+mod lease;
 mod ops;
 mod project;
 mod reconcile;
@@ -29,27 +30,32 @@ mod run;
 mod signal;
 mod source;
 mod status;
+mod store;
+mod timings;
+mod watch;
 
 pub use apps::Context;
 pub use crd::{APPLICATION_CRD_NAME, application_crd, appproject_crd, install_crds};
 pub use decide::automated_request;
 pub use drift::{
     BACKOFF_BASE, BACKOFF_MAX, BACKOFF_RESET, Backoff, Fingerprints, MAX_TRACKED_OBJECTS,
-    fingerprint, fingerprints,
+    ObjectCache, Print, fingerprint,
 };
 pub use error::{Error, Result};
 pub use events::{AppEvent, EVENT_COMPONENT, event_object, status_events};
 pub use install::{INSTALL_NAMESPACE, apply_install, default_image, install_objects};
+pub use lease::{LEASE_NAME, LeaderElection, LeaseAction, LeaseRecord, decide, micro_time};
 pub use ops::{
-    automated, get_application, list_applications, request_sync, rollback, rollback_target,
-    set_auto_sync, sync_operation,
+    NewApplication, automated, create_application, delete_application, get_application,
+    list_applications, request_sync, rollback, rollback_target, set_auto_sync, sync_operation,
 };
 pub use project::{
     APPPROJECT_CRD_NAME, AppProjectSpec, GroupKind, ProjectDestination, Violation, check,
     glob_match, project_for,
 };
 pub use reconcile::{Outcome, reconcile};
-pub use run::{Controller, ControllerConfig, REFRESH_ANNOTATION, State};
+pub use run::{Controller, ControllerConfig, FETCH_RETRY_BASE, REFRESH_ANNOTATION, State};
 pub use signal::{AppRef, Signal, Signals};
 pub use source::{Fetched, fetch_and_render};
 pub use status::{DEFAULT_HISTORY_LIMIT, now_rfc3339, push_history, rfc3339};
+pub use timings::{Mark, timings};

@@ -78,6 +78,115 @@ pub fn sync_operation(revision: &str, prune: bool, username: &str) -> Value {
     json!({"sync": sync, "initiatedBy": {"username": username}})
 }
 
+/// Creates an Application from `document` (any `apiVersion` of ferry's or Argo CD's is
+/// written as `ferry.dev/v1alpha1`); its namespace is `namespace` unless the document names
+/// one. Returns it as stored.
+pub async fn create_application(
+    client: &kube::Client,
+    namespace: &str,
+    mut document: Value,
+) -> Result<Application> {
+    document["apiVersion"] = ferry_types::FERRY_API_VERSION.into();
+    document["kind"] = "Application".into();
+    let namespace = match document["metadata"]["namespace"].as_str() {
+        Some(given) if !given.is_empty() => given.to_string(),
+        _ => namespace.to_string(),
+    };
+    document["metadata"]["namespace"] = namespace.clone().into();
+    let name = document["metadata"]["name"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    let object: DynamicObject =
+        serde_json::from_value(document).map_err(|error| Error::Application {
+            name: name.clone(),
+            message: error.to_string(),
+        })?;
+    let created = applications(client, Some(&namespace))
+        .create(&kube::api::PostParams::default(), &object)
+        .await
+        .map_err(|source| Error::Kube {
+            action: format!("creating Application {namespace}/{name}"),
+            source,
+        })?;
+    parse_application(&created)
+}
+
+/// The Application document `ferry app create` writes from flags.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NewApplication {
+    /// Its name.
+    pub name: String,
+    /// Git repository URL.
+    pub repo: String,
+    /// Path inside the repository.
+    pub path: String,
+    /// Branch, tag or commit (`HEAD` when empty).
+    pub revision: String,
+    /// Destination server (`https://kubernetes.default.svc` when empty).
+    pub dest_server: String,
+    /// Destination namespace.
+    pub dest_namespace: String,
+    /// Its AppProject (`default` when empty).
+    pub project: String,
+    /// `syncPolicy.automated`.
+    pub auto_sync: bool,
+    /// `syncPolicy.automated.prune`.
+    pub prune: bool,
+    /// `syncPolicy.automated.selfHeal`.
+    pub self_heal: bool,
+}
+
+impl NewApplication {
+    /// The document.
+    pub fn document(&self) -> Value {
+        let or = |value: &str, default: &str| {
+            if value.is_empty() {
+                default.to_string()
+            } else {
+                value.to_string()
+            }
+        };
+        let mut document = json!({
+            "apiVersion": ferry_types::FERRY_API_VERSION,
+            "kind": "Application",
+            "metadata": {"name": self.name},
+            "spec": {
+                "project": or(&self.project, "default"),
+                "source": {
+                    "repoURL": self.repo,
+                    "path": or(&self.path, "."),
+                    "targetRevision": or(&self.revision, "HEAD"),
+                },
+                "destination": {
+                    "server": or(&self.dest_server, ferry_engine::IN_CLUSTER_SERVER),
+                    "namespace": self.dest_namespace,
+                },
+            }
+        });
+        if self.auto_sync || self.prune || self.self_heal {
+            document["spec"]["syncPolicy"] = json!({"automated": {
+                "prune": self.prune,
+                "selfHeal": self.self_heal,
+            }});
+        }
+        document
+    }
+}
+
+/// Deletes Application `name` (the objects it deployed stay, as `argocd app delete
+/// --cascade=false`; ferry has no finalizer yet).
+pub async fn delete_application(client: &kube::Client, namespace: &str, name: &str) -> Result<()> {
+    applications(client, Some(namespace))
+        .delete(name, &Default::default())
+        .await
+        .map_err(|source| Error::Kube {
+            action: format!("deleting Application {namespace}/{name}"),
+            source,
+        })?;
+    Ok(())
+}
+
 /// Requests a sync through `.operation` (`ferry app sync`).
 pub async fn request_sync(
     client: &kube::Client,
@@ -91,7 +200,8 @@ pub async fn request_sync(
     patch(client, namespace, name, json!({"operation": operation})).await
 }
 
-/// The history entry a rollback goes to: entry `id`, or the one before the newest.
+/// The history entry a rollback goes to: entry `id`, or the successful one before the
+/// newest successful one. Failed syncs are recorded in history too, but never rolled back to.
 pub fn rollback_target(app: &Application, id: Option<i64>) -> Result<RevisionHistory> {
     let history = &app
         .status
@@ -103,13 +213,23 @@ pub fn rollback_target(app: &Application, id: Option<i64>) -> Result<RevisionHis
         message,
     };
     match id {
-        Some(id) => history
-            .iter()
-            .find(|entry| entry.id == id)
-            .cloned()
-            .ok_or_else(|| error(format!("no history entry {id} (see `ferry app history`)"))),
+        Some(id) => {
+            let entry = history
+                .iter()
+                .find(|entry| entry.id == id)
+                .cloned()
+                .ok_or_else(|| error(format!("no history entry {id} (see `ferry app history`)")))?;
+            if entry.succeeded() {
+                Ok(entry)
+            } else {
+                Err(error(format!(
+                    "history entry {id} is a sync that did not succeed; roll back to a successful one"
+                )))
+            }
+        }
         None => {
-            let mut sorted: Vec<&RevisionHistory> = history.iter().collect();
+            let mut sorted: Vec<&RevisionHistory> =
+                history.iter().filter(|entry| entry.succeeded()).collect();
             sorted.sort_by_key(|entry| entry.id);
             sorted
                 .iter()
@@ -217,6 +337,17 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(error.contains("no previous deployment"), "{error}");
+    }
+
+    #[test]
+    fn a_rollback_skips_and_refuses_failed_syncs() {
+        let mut app = app_with_history(&["a", "b", "c"]);
+        let history = &mut app.status.as_mut().unwrap().history;
+        history[1].result = Some(ferry_types::OperationPhase::Failed);
+        history[2].result = Some(ferry_types::OperationPhase::Succeeded);
+        assert_eq!(rollback_target(&app, None).unwrap().revision, "a");
+        let error = rollback_target(&app, Some(1)).unwrap_err().to_string();
+        assert!(error.contains("did not succeed"), "{error}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! sync when automation or a requested `.operation` says so, and write `.status`.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
 
 use ferry_diff::ResourceDiffStatus;
 use ferry_engine::{ClusterClient, SyncOptions};
@@ -18,6 +19,7 @@ use crate::drift::{Fingerprints, fingerprints_of};
 use crate::events::{AppEvent, emit, status_events};
 use crate::project::{AppProjectSpec, check, project_for};
 use crate::signal::{AppRef, Signal};
+use crate::timings::{Mark, timing, timings};
 
 use crate::source::{Fetched, fetch_and_render};
 use crate::status::{
@@ -44,6 +46,13 @@ pub struct Outcome {
     /// Fingerprints of the managed objects as last compared (`None` when the comparison
     /// failed): the baseline of drift detection.
     pub fingerprints: Option<Fingerprints>,
+    /// Fetching or rendering the source failed (or timed out): retried with backoff.
+    pub fetch_failed: bool,
+    /// The Application's resourceVersion after this reconcile's last write.
+    pub written_version: u64,
+    /// The Application as last written still asks for something (a refresh annotation, an
+    /// operation or a spec change made while this reconcile ran): reconcile it again.
+    pub requests_pending: bool,
 }
 
 /// Reconciles one Application and writes its status. Errors are returned only when the status
@@ -72,9 +81,16 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
             error: None,
             resources: status.resources.clone(),
             fingerprints: Some(fingerprints),
+            fetch_failed: false,
+            written_version: 0,
+            requests_pending: false,
         },
         Err(error) => {
             let message = error.to_string();
+            let fetch_failed = matches!(
+                error,
+                Error::Git(_) | Error::Render(_) | Error::Timeout { .. }
+            );
             let kind = match error {
                 Error::InvalidSpec(_) => "InvalidSpecError",
                 _ => "ComparisonError",
@@ -122,10 +138,27 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
                 error: Some(message),
                 resources: status.resources.clone(),
                 fingerprints: None,
+                fetch_failed,
+                written_version: 0,
+                requests_pending: false,
             }
         }
     };
-    write_status(api.clone(), name.clone(), status.clone()).await?;
+    let mut outcome = outcome;
+    let written = write_status(api.clone(), name.clone(), status.clone()).await?;
+    outcome.written_version = written
+        .metadata
+        .resource_version
+        .as_deref()
+        .and_then(|version| version.parse().ok())
+        .unwrap_or(0);
+    outcome.requests_pending = written
+        .metadata
+        .annotations
+        .as_ref()
+        .is_some_and(|annotations| annotations.contains_key(crate::REFRESH_ANNOTATION))
+        || !written.data["operation"].is_null()
+        || written.metadata.generation != app.metadata.generation;
     emit(&context.kube, app, status_events(&before, &status));
     if before.health.status != status.health.status {
         context.signals.send(Signal::HealthChanged {
@@ -149,9 +182,13 @@ async fn observe_and_act(
 ) -> Result<(Option<OperationPhase>, Fingerprints)> {
     let client = context.client_for(app).await?;
     let project = project_for(&context.kube, app).await?;
+    let fetch_started = Instant::now();
     let fetched = fetch(context, app, None).await?;
+    let fetch_time = fetch_started.elapsed();
     enforce(&project, app, &fetched, &client).await?;
+    let diff_started = Instant::now();
     let compared = compare(app, &fetched, &client, status).await?;
+    let diff_time = diff_started.elapsed();
     let Some(operation) = requested
         .cloned()
         .or_else(|| automated_request(app, status))
@@ -159,12 +196,34 @@ async fn observe_and_act(
         return Ok((None, compared));
     };
     let sync = operation.sync.clone().unwrap_or_default();
-    let started_at = now_rfc3339();
+    // An operation left Running by a stopped controller keeps its start and id, so the hooks
+    // it created are recognised and not run again.
+    let resumed = status
+        .operation_state
+        .as_ref()
+        .filter(|state| state.phase == OperationPhase::Running && state.operation == operation)
+        .cloned();
+    let started_at = resumed
+        .as_ref()
+        .map_or_else(now_rfc3339, |state| state.started_at.clone());
+    let operation_id = resumed
+        .as_ref()
+        .and_then(|state| state.sync_result.as_ref())
+        .and_then(|result| result["operationId"].as_str())
+        .map_or_else(
+            || crate::lease::micro_time(std::time::SystemTime::now()),
+            str::to_string,
+        );
     status.operation_state = Some(OperationState {
         operation: operation.clone(),
         phase: OperationPhase::Running,
-        message: "sync started".into(),
+        message: if resumed.is_some() {
+            "sync resumed after a restart".into()
+        } else {
+            "sync started".into()
+        },
         started_at: started_at.clone(),
+        sync_result: Some(json!({"operationId": operation_id})),
         ..OperationState::default()
     });
     // Recorded before acting, so a restart sees what was under way.
@@ -192,18 +251,30 @@ async fn observe_and_act(
     if app.operation.is_some() {
         clear_operation(api.clone(), app.metadata.name.clone()).await?;
     }
-    let fetched = if sync.revision.is_empty() || sync.revision == fetched.revision {
-        fetched
+    let mut phase_timings = vec![
+        timing("fetch".into(), fetch_time),
+        timing("diff".into(), diff_time),
+    ];
+    // The head as fetched, compared again after the sync; the sync's own revision when an
+    // operation names another one (rollback, `ferry app sync --revision`).
+    let head = fetched;
+    let other;
+    let fetched = if sync.revision.is_empty() || sync.revision == head.revision {
+        &head
     } else {
-        let fetched = fetch(context, app, Some(&sync.revision)).await?;
-        enforce(&project, app, &fetched, &client).await?;
-        fetched
+        let fetch_started = Instant::now();
+        other = fetch(context, app, Some(&sync.revision)).await?;
+        phase_timings.push(timing("fetch revision".into(), fetch_started.elapsed()));
+        enforce(&project, app, &other, &client).await?;
+        &other
     };
-    let started = std::time::Instant::now();
+    let started = Instant::now();
+    let mut marks: Vec<(Instant, Mark)> = Vec::new();
     let options = SyncOptions {
         dry_run: sync.dry_run,
         prune: sync.prune,
         timeout: context.sync_timeout,
+        operation_id: Some(operation_id),
         ..SyncOptions::default()
     };
     let result = ferry_engine::sync(
@@ -211,9 +282,14 @@ async fn observe_and_act(
         &fetched.rendered.manifests,
         &client,
         &options,
-        &mut |_| {},
+        &mut |event| {
+            if let Some(mark) = Mark::of(event) {
+                marks.push((Instant::now(), mark));
+            }
+        },
     )
     .await;
+    phase_timings.extend(timings(started, &marks, Instant::now()));
     let finished_at = now_rfc3339();
     status.operation_state = Some(OperationState {
         operation: operation.clone(),
@@ -240,7 +316,8 @@ async fn observe_and_act(
         message: result.message.clone(),
         dry_run: sync.dry_run,
     });
-    if result.phase == OperationPhase::Succeeded && !sync.dry_run {
+    // Every sync that ran is recorded, failed ones too (a rollback picks successful ones).
+    if !sync.dry_run {
         let limit = app
             .spec
             .revision_history_limit
@@ -252,13 +329,24 @@ async fn observe_and_act(
             deploy_started_at: Some(started_at),
             source: app.source().cloned(),
             initiated_by: Some(operation.initiated_by.clone()),
+            result: Some(result.phase),
+            result_message: if result.phase == OperationPhase::Succeeded {
+                String::new()
+            } else {
+                result.message.clone()
+            },
+            commit_message: fetched.message.clone(),
+            commit_author: fetched.author.clone(),
+            commit_time: fetched.commit_time.clone(),
+            timings: phase_timings,
             ..RevisionHistory::default()
         };
         push_history(&mut status.history, entry, limit);
     }
     let synced_revision = fetched.revision.clone();
-    let current = fetch(context, app, None).await?;
-    let compared = compare(app, &current, &client, status).await?;
+    // Git is not fetched again: the status compares with the head fetched at the start (a
+    // commit made since is seen on the next refresh).
+    let compared = compare(app, &head, &client, status).await?;
     if result.phase != OperationPhase::Succeeded {
         status.conditions.push(condition(
             "SyncError",
@@ -323,15 +411,24 @@ async fn fetch(context: &Context, app: &Application, revision: Option<&str>) -> 
         .source()
         .map(|source| source.repo_url.clone())
         .unwrap_or_default();
-    let started = std::time::Instant::now();
-    let fetched = tokio::task::spawn_blocking(move || {
+    let started = Instant::now();
+    let name = app.metadata.name.clone();
+    let task = tokio::task::spawn_blocking(move || {
         fetch_and_render(&cache, &credentials, &app, revision.as_deref())
-    })
-    .await
-    .map_err(|error| Error::Application {
-        name: String::new(),
-        message: format!("render task failed: {error}"),
-    })?;
+    });
+    // A fetch or render that hangs is abandoned (its blocking thread ends when its I/O does);
+    // the app's worker is free again and the next refresh tries anew.
+    let fetched = match tokio::time::timeout(context.fetch_timeout, task).await {
+        Ok(Ok(fetched)) => fetched,
+        Ok(Err(error)) => Err(Error::Application {
+            name,
+            message: format!("render task failed: {error}"),
+        }),
+        Err(_) => Err(Error::Timeout {
+            action: format!("fetching and rendering {repo}"),
+            after: context.fetch_timeout,
+        }),
+    };
     context.signals.send(Signal::GitFetched {
         repo,
         duration: started.elapsed(),
@@ -358,9 +455,21 @@ async fn compare(
         .collect();
     let declared: BTreeSet<ObjectKey> = versions.keys().cloned().collect();
     let kinds = target.kinds();
-    let live = client
-        .live_objects(ferry_engine::app_name(app)?, &declared, &kinds)
-        .await?;
+    let name = ferry_engine::app_name(app)?;
+    // With an inventory (every app synced once), only its objects are read; without one,
+    // every kind is listed to find what the tracking annotation claims.
+    let inventory_namespace = if app.spec.destination.namespace.is_empty() {
+        client.default_namespace().to_string()
+    } else {
+        app.spec.destination.namespace.clone()
+    };
+    let live = match client.read_inventory(name, &inventory_namespace).await? {
+        Some(inventory) => {
+            let keys: BTreeSet<ObjectKey> = inventory.union(&declared).cloned().collect();
+            client.live_objects_by_key(name, &keys).await?
+        }
+        None => client.live_objects(name, &declared, &kinds).await?,
+    };
     let resources: Vec<ResourceStatus> = comparisons
         .iter()
         .map(|comparison| {

@@ -1,28 +1,41 @@
-//! The loop: a [`State`] advanced by [`Controller::step`]. Install the CRDs, list
-//! Applications, reconcile those that are due (poll interval passed, `ferry.dev/refresh`
-//! annotation, spec changed, `.operation` requested), wait a bounded tick, list again.
+//! The loop: a [`State`] advanced by [`Controller::step`]. Install the CRDs and start the
+//! watch of Applications, pick the apps that are due (poll interval passed, `ferry.dev/refresh`
+//! annotation, spec changed, `.operation` requested, a managed object drifted), hand them to
+//! a pool of workers (one slow app never holds up another), wait for a change or a bounded
+//! tick, pick again. Decisions are made here on the loop's own data; the reconciles run on
+//! spawned tasks and report back through the worker pool's join set. With leader election on,
+//! only the Lease's holder reconciles.
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ferry_engine::{ClusterClient, ConnectOptions};
 use ferry_git::{Credentials, RepoCache};
 use ferry_types::{Application, OperationPhase, SyncStatusCode};
-use kube::api::{Api, DynamicObject, ListParams};
+use tokio::sync::{Notify, watch};
+use tokio::task::{JoinHandle, JoinSet};
 
-use crate::apps::{Context, application_resource, parse_application, remove_annotation};
-use crate::drift::{Backoff, Fingerprints, fingerprints};
+use crate::apps::{Context, remove_annotation};
+use crate::drift::{Backoff, Destination, Fingerprints, ObjectCache};
 use crate::events::{AppEvent, emit};
+use crate::lease::{Elector, LeaderElection};
 use crate::reconcile::{Outcome, reconcile};
 use crate::signal::{AppRef, Signal, Signals};
-use crate::{Error, Result, install_crds};
+use crate::store::{AppKey, AppStore, key_of};
+use crate::{Result, install_crds};
 
 /// The annotation that asks for a refresh now; removed once honoured.
 pub const REFRESH_ANNOTATION: &str = "ferry.dev/refresh";
 
-/// The longest wait between two lists of Applications.
+/// The longest wait between two looks at the apps (poll intervals and backoffs end between
+/// changes).
 const MAX_TICK: Duration = Duration::from_secs(1);
+
+/// The first retry of a failed fetch or render comes after this; each further one waits
+/// twice as long, up to the poll interval.
+pub const FETCH_RETRY_BASE: Duration = Duration::from_secs(2);
 
 /// How the controller runs.
 #[derive(Debug, Clone)]
@@ -41,26 +54,53 @@ pub struct ControllerConfig {
     pub credentials: Credentials,
     /// Where the loop reports what it does (`Signals::default()`: nowhere).
     pub signals: Signals,
+    /// Apps reconciled at once (at least 1).
+    pub workers: usize,
+    /// Deadline of one fetch and render of an app's source; a hung one is abandoned.
+    pub fetch_timeout: Duration,
+    /// Compete for a Lease and reconcile only while holding it; `None`: always reconcile.
+    pub leader_election: Option<LeaderElection>,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        Self {
+            connect: ConnectOptions::default(),
+            namespace: None,
+            poll_interval: Duration::from_secs(60),
+            sync_timeout: Duration::from_secs(300),
+            cache_dir: std::env::temp_dir().join("ferry-cache"),
+            credentials: Credentials::None,
+            signals: Signals::default(),
+            workers: 4,
+            fetch_timeout: Duration::from_secs(120),
+            leader_election: None,
+        }
+    }
 }
 
 /// Where the loop stands.
 #[derive(Debug)]
 pub enum State {
-    /// Install or upgrade the CRDs.
+    /// Install or upgrade the CRDs, start watching Applications.
     Installing,
-    /// List Applications and pick those due.
+    /// Pick the apps due from the watched Applications.
     Listing,
-    /// Reconcile these, one by one.
+    /// Hand these to free workers (waiting for one to finish when all are busy).
     Reconciling(VecDeque<Application>),
-    /// Wait until this instant, then list again.
+    /// Wait until this instant, a change (Application, managed object) or a finished
+    /// reconcile, then pick again.
     Waiting(Instant),
 }
 
-/// What the loop remembers about one app between lists.
+/// What the loop remembers about one app between reconciles.
 #[derive(Debug, Clone)]
 struct Seen {
     next_refresh: Instant,
     generation: Option<i64>,
+    /// The app's resourceVersion after the last reconcile's own writes: a watched copy not
+    /// newer than this is the controller's own doing, not a request.
+    written_version: u64,
     /// The app's objects as its last reconcile left them; `None` when they could not be read.
     fingerprints: Option<Fingerprints>,
     /// Spacing of drift-triggered reconciles.
@@ -68,16 +108,35 @@ struct Seen {
     /// The last reconcile's sync succeeded but its final comparison found the app OutOfSync,
     /// with self-heal on (drift during the sync): heal again once the backoff allows.
     heal_pending: bool,
+    /// Failed fetches, renders or status writes in a row (retried sooner than the poll
+    /// interval).
+    fetch_failures: u32,
 }
 
-/// The controller: a context for reconciles and what it remembers per app.
+/// A reconcile a worker finished.
+struct Finished {
+    app: Application,
+    duration: Duration,
+    result: Result<Outcome>,
+}
+
+/// The controller: a context for reconciles, the watches, the workers and what it remembers
+/// per app.
 pub struct Controller {
     config: ControllerConfig,
     client: ClusterClient,
-    context: Context,
-    seen: HashMap<(String, String), Seen>,
+    context: Arc<Context>,
+    seen: HashMap<AppKey, Seen>,
     /// Apps queued because their objects drifted: a successful sync of theirs is a heal.
-    drifted: HashSet<(String, String)>,
+    drifted: HashSet<AppKey>,
+    /// Woken by the watches.
+    notify: Arc<Notify>,
+    store: Option<AppStore>,
+    objects: Arc<ObjectCache>,
+    workers: JoinSet<Finished>,
+    running: HashSet<AppKey>,
+    /// `Some` with leader election: whether this controller holds the Lease.
+    leader: Option<watch::Receiver<bool>>,
 }
 
 impl Controller {
@@ -91,36 +150,59 @@ impl Controller {
             config.credentials.clone(),
             config.sync_timeout,
         )
-        .with_signals(config.signals.clone());
+        .with_signals(config.signals.clone())
+        .with_fetch_timeout(config.fetch_timeout);
+        let notify = Arc::new(Notify::new());
         Ok(Self {
+            objects: Arc::new(ObjectCache::new(notify.clone())),
+            notify,
             config,
             client,
-            context,
+            context: Arc::new(context),
             seen: HashMap::new(),
             drifted: HashSet::new(),
+            store: None,
+            workers: JoinSet::new(),
+            running: HashSet::new(),
+            leader: None,
         })
     }
 
     /// Runs until `shutdown` completes. Errors of one step are reported on stderr and the
-    /// loop goes on after a tick; only a failed CRD installation ends it.
+    /// loop goes on after a tick; only a failed CRD installation ends it. With leader
+    /// election, the Lease is released on shutdown.
     pub async fn run(mut self, shutdown: impl Future<Output = ()>) -> Result<()> {
+        let mut elector = None;
+        if let Some(election) = self.config.leader_election.clone() {
+            let (candidate, leader) = Elector::new(self.client.kube().clone(), election.clone());
+            self.leader = Some(leader);
+            elector = Some(spawn_elector(candidate, election.renew_period));
+        }
         let mut state = State::Installing;
         tokio::pin!(shutdown);
-        loop {
+        let ended = loop {
             let installing = matches!(state, State::Installing);
             let next = tokio::select! {
-                () = &mut shutdown => return Ok(()),
+                () = &mut shutdown => break Ok(()),
                 next = self.step(state) => next,
             };
             state = match next {
                 Ok(next) => next,
-                Err(error) if installing => return Err(error),
+                Err(error) if installing => break Err(error),
                 Err(error) => {
                     eprintln!("controller: {error}");
                     State::Waiting(Instant::now() + self.tick())
                 }
             };
+        };
+        self.workers.abort_all();
+        if let Some((task, elector)) = elector {
+            task.abort();
+            let _ = task.await;
+            let mut elector = elector.lock().await;
+            let _ = tokio::time::timeout(Duration::from_secs(5), elector.release()).await;
         }
+        ended
     }
 
     /// Advances the loop by one state.
@@ -128,12 +210,28 @@ impl Controller {
         match state {
             State::Installing => {
                 install_crds(&self.client).await?;
+                self.store = Some(AppStore::start(
+                    self.client.kube().clone(),
+                    self.config.namespace.clone(),
+                    self.notify.clone(),
+                ));
                 Ok(State::Listing)
             }
             State::Listing => {
-                let apps = self.list().await?;
+                self.collect_finished();
+                if !self.leads() {
+                    if !self.running.is_empty() {
+                        eprintln!("controller: not the leader; stopping the reconciles under way");
+                        self.workers.abort_all();
+                        self.running.clear();
+                    }
+                    return Ok(State::Waiting(Instant::now() + self.tick()));
+                }
+                let Some(apps) = self.store.as_ref().and_then(AppStore::snapshot) else {
+                    return Ok(State::Waiting(Instant::now() + self.tick()));
+                };
                 let mut due = self.due(&apps);
-                self.add_drifted(&apps, &mut due).await;
+                self.add_drifted(&apps, &mut due);
                 Ok(if due.is_empty() {
                     State::Waiting(Instant::now() + self.tick())
                 } else {
@@ -141,17 +239,30 @@ impl Controller {
                 })
             }
             State::Reconciling(mut queue) => {
-                if let Some(app) = queue.pop_front() {
-                    self.reconcile_one(&app).await;
+                while self.running.len() < self.config.workers.max(1) {
+                    let Some(app) = queue.pop_front() else {
+                        break;
+                    };
+                    self.dispatch(app);
                 }
-                Ok(if queue.is_empty() {
-                    State::Listing
-                } else {
-                    State::Reconciling(queue)
-                })
+                if queue.is_empty() {
+                    return Ok(State::Listing);
+                }
+                // Every worker busy: wait for one.
+                if let Some(done) = self.workers.join_next().await {
+                    self.finished(done);
+                }
+                Ok(State::Reconciling(queue))
             }
             State::Waiting(until) => {
-                tokio::time::sleep_until(until.into()).await;
+                tokio::select! {
+                    () = tokio::time::sleep_until(until.into()) => {}
+                    () = self.notify.notified() => {}
+                    Some(done) = self.workers.join_next(), if !self.workers.is_empty() => {
+                        self.finished(done);
+                    }
+                    () = leadership_changed(&mut self.leader) => {}
+                }
                 Ok(State::Listing)
             }
         }
@@ -161,66 +272,110 @@ impl Controller {
         self.config.poll_interval.min(MAX_TICK)
     }
 
-    async fn list(&self) -> Result<Vec<Application>> {
-        let resource = application_resource();
-        let api: Api<DynamicObject> = match &self.config.namespace {
-            Some(namespace) => {
-                Api::namespaced_with(self.client.kube().clone(), namespace, &resource)
-            }
-            None => Api::all_with(self.client.kube().clone(), &resource),
-        };
-        let list = api
-            .list(&ListParams::default())
-            .await
-            .map_err(|source| Error::Kube {
-                action: "listing Applications".into(),
-                source,
-            })?;
-        let mut apps = Vec::new();
-        for item in list.items {
-            match parse_application(&item) {
-                Ok(app) => apps.push(app),
-                Err(error) => eprintln!("controller: {error}"),
-            }
+    fn leads(&self) -> bool {
+        self.leader.as_ref().is_none_or(|leader| *leader.borrow())
+    }
+
+    /// Starts a reconcile of `app` on a worker task.
+    fn dispatch(&mut self, app: Application) {
+        let key = key_of(&app);
+        if !self.running.insert(key) {
+            return;
         }
-        Ok(apps)
+        let context = self.context.clone();
+        self.workers.spawn(async move {
+            let started = Instant::now();
+            // The watched copy may lag behind the controller's own last writes (an operation
+            // it finished still Running there): reconcile what the API server has now.
+            let (namespace, name) = key_of(&app);
+            let app = match crate::ops::get_application(&context.kube, &namespace, &name).await {
+                Ok(fresh) => fresh,
+                Err(_) => app,
+            };
+            if app.metadata.annotations.contains_key(REFRESH_ANNOTATION) {
+                let (namespace, name) = key_of(&app);
+                if let Err(error) =
+                    remove_annotation(&context, &namespace, &name, REFRESH_ANNOTATION).await
+                {
+                    eprintln!("controller: {error}");
+                }
+            }
+            let result = reconcile(&app, &context).await;
+            Finished {
+                app,
+                duration: started.elapsed(),
+                result,
+            }
+        });
+    }
+
+    fn collect_finished(&mut self) {
+        while let Some(done) = self.workers.try_join_next() {
+            self.finished(done);
+        }
+    }
+
+    fn finished(&mut self, done: std::result::Result<Finished, tokio::task::JoinError>) {
+        match done {
+            Ok(finished) => self.record(finished),
+            Err(error) if error.is_cancelled() => {}
+            Err(error) => eprintln!("controller: a reconcile panicked: {error}"),
+        }
+        // A panicked task's app is found by elimination: whatever no task runs any more.
+        if self.workers.is_empty() {
+            self.running.clear();
+        }
     }
 
     /// The apps to reconcile now; forgets apps that are gone.
-    fn due(&mut self, apps: &[Application]) -> VecDeque<Application> {
+    fn due(&mut self, apps: &[Arc<Application>]) -> VecDeque<Application> {
         let now = Instant::now();
-        let keys: std::collections::HashSet<_> = apps.iter().map(key_of).collect();
+        let keys: HashSet<_> = apps.iter().map(|app| key_of(app)).collect();
         self.seen.retain(|key, _| keys.contains(key));
         self.drifted.retain(|key| keys.contains(key));
         apps.iter()
             .filter(|app| app.metadata.deletion_timestamp.is_none())
+            .filter(|app| !self.running.contains(&key_of(app)))
             .filter(|app| match self.seen.get(&key_of(app)) {
                 None => true,
                 Some(seen) => {
+                    // A copy not newer than our own last write asks for nothing new (the
+                    // watch may still be delivering our writes).
+                    let newer =
+                        version_number_of(app) > seen.written_version || seen.written_version == 0;
                     now >= seen.next_refresh
-                        || seen.generation != app.metadata.generation
-                        || app.operation.is_some()
-                        || app.metadata.annotations.contains_key(REFRESH_ANNOTATION)
+                        || (newer
+                            && (seen.generation != app.metadata.generation
+                                || app.operation.is_some()
+                                || app.metadata.annotations.contains_key(REFRESH_ANNOTATION)))
                 }
             })
-            .cloned()
+            .map(|app| (**app).clone())
             .collect()
     }
 
     /// Adds to `due` the apps whose managed objects changed (or went missing) since their
-    /// last reconcile, unless their backoff says wait.
-    async fn add_drifted(&mut self, apps: &[Application], due: &mut VecDeque<Application>) {
+    /// last reconcile, as the shared watches saw it, unless their backoff says wait.
+    fn add_drifted(&mut self, apps: &[Arc<Application>], due: &mut VecDeque<Application>) {
         let now = Instant::now();
+        let dirty = self.objects.take_dirty();
         for app in apps {
             let key = key_of(app);
             if app.metadata.deletion_timestamp.is_some()
+                || self.running.contains(&key)
                 || due.iter().any(|queued| key_of(queued) == key)
             {
                 continue;
             }
-            let Some(seen) = self.seen.get(&key).filter(|seen| seen.backoff.ready(now)) else {
+            let Some(seen) = self.seen.get(&key) else {
                 continue;
             };
+            if !seen.backoff.ready(now) {
+                // Not now: look again once the backoff allows (the ids stay dirty).
+                self.objects
+                    .keep_dirty(&destination_of(app), seen.fingerprints.as_ref());
+                continue;
+            }
             if seen.heal_pending {
                 if let Some(seen) = self.seen.get_mut(&key) {
                     seen.heal_pending = false;
@@ -230,44 +385,58 @@ impl Controller {
                         key.0, key.1
                     );
                 }
-                due.push_back(app.clone());
+                due.push_back((**app).clone());
                 continue;
             }
-            let Some(baseline) = seen.fingerprints.clone() else {
+            let Some(baseline) = &seen.fingerprints else {
                 continue;
             };
-            let resources = app
-                .status
-                .as_ref()
-                .map(|status| status.resources.as_slice())
-                .unwrap_or_default();
-            let current = match self.fingerprints_of(app, resources).await {
-                Ok(current) => current,
-                Err(error) => {
-                    eprintln!("controller: {}/{}: {error}", key.0, key.1);
-                    continue;
-                }
-            };
-            if current == baseline {
-                continue;
-            }
-            let changed: Vec<&str> = current
+            let destination = destination_of(app);
+            let changed: Vec<(String, Option<String>)> = baseline
                 .iter()
-                .filter(|(object, print)| baseline.get(*object) != Some(*print))
-                .map(|(object, _)| object.as_str())
+                .filter(|(id, _)| dirty.contains(&(destination.clone(), (*id).clone())))
+                .filter_map(|(id, print)| {
+                    let current = self.objects.get(&destination, id)?;
+                    current
+                        .drifted_from(print)
+                        .then(|| (id.clone(), current.manager))
+                })
                 .collect();
+            if changed.is_empty() {
+                continue;
+            }
+            let objects: Vec<String> = changed.iter().map(|(id, _)| id.clone()).collect();
+            let mut managers: Vec<&str> = changed
+                .iter()
+                .filter_map(|(_, manager)| manager.as_deref())
+                .collect();
+            managers.sort_unstable();
+            managers.dedup();
+            let by = if managers.is_empty() {
+                String::new()
+            } else {
+                format!(" (changed by {})", managers.join(", "))
+            };
+            let mut fighting = String::new();
             if let Some(seen) = self.seen.get_mut(&key) {
                 let wait = seen.backoff.record(now);
+                if seen.backoff.drifts() > 1 && !managers.is_empty() {
+                    fighting = format!(
+                        "; {} keeps changing them back (drift {} in a row, next acted on after {wait:?})",
+                        managers.join(", "),
+                        seen.backoff.drifts()
+                    );
+                }
                 eprintln!(
-                    "controller: {}/{}: drift detected ({}); reconciling (next drift acted on after {wait:?})",
+                    "controller: {}/{}: drift detected ({}){by}; reconciling (next drift acted on after {wait:?})",
                     key.0,
                     key.1,
-                    changed.join(", ")
+                    objects.join(", ")
                 );
             }
             self.context.signals.send(Signal::DriftDetected {
                 app: AppRef::of(app),
-                objects: changed.iter().map(|object| (*object).to_string()).collect(),
+                objects: objects.clone(),
             });
             emit(
                 &self.context.kube,
@@ -275,47 +444,45 @@ impl Controller {
                 vec![AppEvent::warning(
                     "DriftDetected",
                     format!(
-                        "Live objects differ from the last sync: {}",
-                        changed.join(", ")
+                        "Live objects differ from the last sync: {}{by}{fighting}",
+                        objects.join(", ")
                     ),
                 )],
             );
             self.drifted.insert(key);
-            due.push_back(app.clone());
+            due.push_back((**app).clone());
         }
     }
 
-    async fn fingerprints_of(
-        &self,
-        app: &Application,
-        resources: &[ferry_types::ResourceStatus],
-    ) -> Result<Fingerprints> {
-        let client = self.context.client_for(app).await?;
-        fingerprints(&client, resources).await
-    }
-
-    async fn reconcile_one(&mut self, app: &Application) {
-        let key = key_of(app);
-        if app.metadata.annotations.contains_key(REFRESH_ANNOTATION)
-            && let Err(error) =
-                remove_annotation(&self.context, &key.0, &key.1, REFRESH_ANNOTATION).await
-        {
-            eprintln!("controller: {error}");
-        }
-        // The objects as this reconcile compared them: what later drift is measured against.
-        let started = Instant::now();
-        let result = reconcile(app, &self.context).await;
+    /// Takes in what a worker's reconcile found.
+    fn record(&mut self, finished: Finished) {
+        let Finished {
+            app,
+            duration,
+            result,
+        } = finished;
+        let key = key_of(&app);
+        self.running.remove(&key);
         self.context
             .signals
-            .send(reconciled(app, started.elapsed(), &result));
-        let (fingerprints, heal_pending) = match result {
+            .send(reconciled(&app, duration, &result));
+        let previous = self.seen.get(&key).cloned();
+        let mut fetch_failures = 0;
+        let mut due_now = false;
+        let (fingerprints, heal_pending, written_version) = match result {
             Ok(outcome) => {
                 if let Some(error) = &outcome.error {
                     eprintln!("controller: {}/{}: {error}", key.0, key.1);
                 }
+                if outcome.fetch_failed {
+                    fetch_failures = previous
+                        .as_ref()
+                        .map_or(0, |seen| seen.fetch_failures)
+                        .saturating_add(1);
+                }
                 // A sync that succeeded yet left the app OutOfSync: something changed the
                 // objects while it ran (or keeps changing them; the backoff spaces that out).
-                let heal_pending = self_heal(app)
+                let heal_pending = self_heal(&app)
                     && outcome.sync == SyncStatusCode::OutOfSync
                     && outcome.operation == Some(OperationPhase::Succeeded);
                 if outcome.operation == Some(OperationPhase::Succeeded)
@@ -323,11 +490,11 @@ impl Controller {
                     && self.drifted.remove(&key)
                 {
                     self.context.signals.send(Signal::DriftHealed {
-                        app: AppRef::of(app),
+                        app: AppRef::of(&app),
                     });
                     emit(
                         &self.context.kube,
-                        app,
+                        &app,
                         vec![AppEvent::normal(
                             "DriftHealed",
                             "Drifted objects were synced back to Git's state",
@@ -336,29 +503,133 @@ impl Controller {
                 } else if outcome.sync == SyncStatusCode::Synced {
                     self.drifted.remove(&key);
                 }
-                (outcome.fingerprints, heal_pending)
+                self.watch_objects(&app, &outcome);
+                // Asked for again while it ran: due at once.
+                due_now = outcome.requests_pending;
+                (outcome.fingerprints, heal_pending, outcome.written_version)
             }
             Err(error) => {
                 eprintln!("controller: {}/{}: {error}", key.0, key.1);
-                (None, false)
+                // The status could not be written (the API failing): try again soon.
+                fetch_failures = previous
+                    .as_ref()
+                    .map_or(0, |seen| seen.fetch_failures)
+                    .saturating_add(1);
+                (None, false, 0)
             }
         };
-        let backoff = self
-            .seen
-            .get(&key)
+        // Changes the watches saw while the reconcile ran are looked at on the next pick.
+        self.objects
+            .keep_dirty(&destination_of(&app), fingerprints.as_ref());
+        let backoff = previous
+            .as_ref()
             .map(|seen| seen.backoff.clone())
             .unwrap_or_default();
+        let next_refresh = if due_now {
+            Instant::now()
+        } else {
+            Instant::now() + refresh_after(self.config.poll_interval, fetch_failures)
+        };
         self.seen.insert(
             key,
             Seen {
-                next_refresh: Instant::now() + self.config.poll_interval,
+                next_refresh,
                 generation: app.metadata.generation,
+                written_version,
                 fingerprints,
                 backoff,
                 heal_pending,
+                fetch_failures,
             },
         );
     }
+
+    /// Makes sure the types of the app's objects are watched (in the background).
+    fn watch_objects(&self, app: &Application, outcome: &Outcome) {
+        if outcome.resources.is_empty() {
+            return;
+        }
+        let objects = self.objects.clone();
+        let context = self.context.clone();
+        let app = app.clone();
+        let resources = outcome.resources.clone();
+        tokio::spawn(async move {
+            let result = async {
+                let client = context.client_for(&app).await?;
+                objects
+                    .ensure_watched(&destination_of(&app), &client, &resources)
+                    .await
+            }
+            .await;
+            if let Err(error) = result {
+                eprintln!(
+                    "controller: watching the objects of {}: {error}",
+                    app.metadata.name
+                );
+            }
+        });
+    }
+
+    /// Objects and watches in the shared cache (for benchmarks and diagnostics).
+    pub fn cache_size(&self) -> (usize, usize) {
+        self.objects.size()
+    }
+}
+
+/// When the next refresh is due: the poll interval, or sooner after failed fetches (2 s,
+/// 4 s, 8 s … up to the poll interval).
+fn refresh_after(poll_interval: Duration, fetch_failures: u32) -> Duration {
+    if fetch_failures == 0 {
+        return poll_interval;
+    }
+    FETCH_RETRY_BASE
+        .saturating_mul(1 << (fetch_failures - 1).min(16))
+        .min(poll_interval)
+}
+
+/// Completes when the leadership changes (never without leader election).
+async fn leadership_changed(leader: &mut Option<watch::Receiver<bool>>) {
+    match leader {
+        Some(leader) => {
+            if leader.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
+        None => std::future::pending().await,
+    }
+}
+
+/// Runs the elector's rounds on a task until aborted; the elector stays reachable to
+/// release the Lease at shutdown.
+fn spawn_elector(
+    elector: Elector,
+    renew_period: Duration,
+) -> (JoinHandle<()>, Arc<tokio::sync::Mutex<Elector>>) {
+    let elector = Arc::new(tokio::sync::Mutex::new(elector));
+    let running = elector.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            running.lock().await.round().await;
+            tokio::time::sleep(renew_period).await;
+        }
+    });
+    (task, elector)
+}
+
+fn version_number_of(app: &Application) -> u64 {
+    app.metadata
+        .resource_version
+        .as_deref()
+        .and_then(|version| version.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The destination cluster of an app, as the object cache keys it.
+fn destination_of(app: &Application) -> Destination {
+    (
+        app.spec.destination.server.clone(),
+        app.spec.destination.name.clone(),
+    )
 }
 
 /// The [`Signal::Reconciled`] of one reconcile.
@@ -394,11 +665,4 @@ fn self_heal(app: &Application) -> bool {
         .as_ref()
         .and_then(|policy| policy.automated.as_ref())
         .is_some_and(|automated| automated.enabled != Some(false) && automated.self_heal)
-}
-
-fn key_of(app: &Application) -> (String, String) {
-    (
-        app.metadata.namespace.clone().unwrap_or_default(),
-        app.metadata.name.clone(),
-    )
 }

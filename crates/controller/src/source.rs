@@ -16,6 +16,8 @@ pub struct Fetched {
     pub message: String,
     /// The commit's author.
     pub author: String,
+    /// The commit time (committer date), RFC 3339.
+    pub commit_time: String,
     /// The objects, and how the source was read.
     pub rendered: Rendered,
 }
@@ -53,6 +55,10 @@ pub fn fetch_and_render(
         revision: checkout.commit,
         message: checkout.message,
         author: checkout.author,
+        commit_time: crate::status::rfc3339(
+            std::time::UNIX_EPOCH
+                + std::time::Duration::from_secs(u64::try_from(checkout.committed_at).unwrap_or(0)),
+        ),
         rendered,
     })
 }

@@ -56,6 +56,27 @@ async fn an_app_with_automated_sync_converges_and_records_one_history_entry() {
     assert!(history[0]["deployedAt"].is_string());
     assert!(history[0]["deployStartedAt"].is_string());
     assert_eq!(history[0]["initiatedBy"]["automated"], true);
+    assert_eq!(history[0]["result"], "Succeeded");
+    assert_eq!(history[0]["commitMessage"], "change");
+    assert_eq!(
+        history[0]["commitAuthor"],
+        "Test Author <author@example.com>"
+    );
+    let commit_time = history[0]["commitTime"].as_str().unwrap();
+    assert!(
+        commit_time.len() == 20 && commit_time.ends_with('Z'),
+        "{commit_time}"
+    );
+    let parts: Vec<&str> = history[0]["timings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|timing| timing["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        parts,
+        ["fetch", "diff", "validate", "apply Sync/0", "wait Sync/0"]
+    );
     let resources: Vec<(String, String, String)> = status["resources"]
         .as_array()
         .unwrap()
@@ -191,6 +212,52 @@ async fn a_render_error_becomes_a_condition_and_nothing_is_applied() {
     let app = fixture.app("shop").await;
     assert!(history(&app).is_empty());
     assert!(fixture.get("v1", "ConfigMap", "settings").await.is_none());
+    fixture.stop().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_sync_is_recorded_in_history_with_its_result_and_never_rolled_back_to() {
+    let fixture = Fixture::start(POLL).await;
+    fixture.commit(&[
+        ("settings.yaml", &config_map("settings", "one")),
+        (
+            "web.yaml",
+            // Crash-looping: Degraded once its progress deadline (2 s, 0.2 s at 10x) passes.
+            &deployment("web")
+                .replace("replicas: 1", "replicas: 1\n  progressDeadlineSeconds: 2")
+                .replace(
+                    "    spec:\n      containers",
+                    "      annotations: {cluster.ferry.dev/fault: crashloop}\n    spec:\n      containers",
+                ),
+        ),
+    ]);
+    fixture
+        .create_app("shop", json!({"syncPolicy": {"automated": {}}}))
+        .await;
+    let app = fixture
+        .wait_for("shop", "with a failed sync in history", |app| {
+            history(app).len() == 1
+        })
+        .await;
+    let entry = &history(&app)[0];
+    assert_eq!(entry["result"], "Failed");
+    let message = entry["resultMessage"].as_str().unwrap();
+    assert!(message.contains("Degraded"), "{message}");
+    assert_eq!(entry["commitMessage"], "change");
+    // The automated sync of a failed revision is not retried until Git moves.
+    fixture.commit(&[("web.yaml", &deployment("web"))]);
+    let app = fixture
+        .wait_for("shop", "synced at the fixed commit", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 2
+        })
+        .await;
+    assert_eq!(history(&app)[1]["result"], "Succeeded");
+    let app: ferry_types::Application =
+        ferry_types::Application::from_value(app, "shop").unwrap().0;
+    let error = ferry_controller::rollback_target(&app, None)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("no previous deployment"), "{error}");
     fixture.stop().await.unwrap();
 }
 
@@ -572,7 +639,7 @@ async fn the_installation_applies_to_a_cluster_and_again_without_change() {
     let applied = ferry_controller::apply_install(&fixture.client, &objects)
         .await
         .unwrap();
-    assert_eq!(applied.len(), 8, "{applied:?}");
+    assert_eq!(applied.len(), 7, "{applied:?}");
     assert!(applied.contains(&"Deployment ferry/ferry-controller".to_string()));
     // Applying again is an update, not an error.
     ferry_controller::apply_install(&fixture.client, &objects)

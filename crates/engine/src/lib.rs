@@ -21,6 +21,7 @@ pub use client::{
 pub use diff::{ResourceComparison, diff, diff_status_text};
 pub use error::{Error, Rejection, Result};
 pub use sync::{
-    ObjectAction, ObjectResult, RetryPolicy, SyncEvent, SyncOptions, SyncResult, phase_text, sync,
+    OPERATION_ANNOTATION, ObjectAction, ObjectResult, RetryPolicy, SyncEvent, SyncOptions,
+    SyncResult, phase_text, sync,
 };
 pub use target::{Target, app_name, prepare};

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use ferry_sync::{Action, Plan, PlanOptions, Step};
 use ferry_types::{Application, Manifest, ObjectKey};
-use futures_util::{StreamExt, stream};
+use futures_util::{FutureExt, StreamExt, stream};
 use serde_json::Value;
 
 use crate::client::{ClusterClient, LiveObjects, WriteOptions};
@@ -130,8 +130,11 @@ pub(crate) async fn predict(
             missing_namespaces.insert(namespace.to_string());
         }
     }
-    let predictions = stream::iter(steps)
-        .map(|step| predict_step(client, observed, &missing_namespaces, step))
+    // Indices, not `&Step` items: a closure over borrowed items makes the future non-`Send`
+    // (rust-lang/rust#102211), and the controller spawns reconciles on worker tasks.
+    let missing_namespaces = &missing_namespaces;
+    let predictions = stream::iter(0..steps.len())
+        .map(|index| predict_step(client, observed, missing_namespaces, &steps[index]).boxed())
         .buffered(CONCURRENT_DRY_RUNS)
         .collect::<Vec<_>>()
         .await;

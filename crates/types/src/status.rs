@@ -228,6 +228,44 @@ pub struct RevisionHistory {
     /// Who asked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initiated_by: Option<OperationInitiator>,
+    /// ferry's extension: how the sync ended (`Succeeded`, `Failed`, `Error`); absent in
+    /// entries written by Argo CD, which records successful syncs only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<OperationPhase>,
+    /// ferry's extension: the sync's message (why it failed).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub result_message: String,
+    /// ferry's extension: the commit message.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub commit_message: String,
+    /// ferry's extension: the commit's author, `Name <email>`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub commit_author: String,
+    /// ferry's extension: the commit time (committer date, RFC 3339), for lead time.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub commit_time: String,
+    /// ferry's extension: how long each part of the sync took, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timings: Vec<PhaseTiming>,
+}
+
+impl RevisionHistory {
+    /// Whether the sync succeeded (entries without a result are Argo CD's: successes).
+    pub fn succeeded(&self) -> bool {
+        self.result
+            .is_none_or(|result| result == OperationPhase::Succeeded)
+    }
+}
+
+/// How long one part of a sync took (`fetch`, `diff`, `validate`, `apply Sync/0`, `wait
+/// Sync/0`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct PhaseTiming {
+    /// The part.
+    pub name: String,
+    /// Its duration in milliseconds.
+    pub milliseconds: u64,
 }
 
 /// An error or warning about an app.

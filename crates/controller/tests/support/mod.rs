@@ -29,13 +29,21 @@ pub struct Fixture {
     stop: Option<oneshot::Sender<()>>,
     controller: Option<std::thread::JoinHandle<ferry_controller::Result<()>>>,
     _controllers: ferry_workloads::ControllersHandle,
-    _cluster: RunningCluster,
+    pub cluster: RunningCluster,
 }
 
 impl Fixture {
     /// Starts the cluster, its workload simulation, an empty repository, and the controller
     /// polling Git every `poll_interval`.
     pub async fn start(poll_interval: Duration) -> Fixture {
+        Self::start_with(poll_interval, |_| {}).await
+    }
+
+    /// As [`Fixture::start`], with the controller's configuration changed by `configure`.
+    pub async fn start_with(
+        poll_interval: Duration,
+        configure: impl FnOnce(&mut ControllerConfig),
+    ) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
         let cluster = ferry_cluster::start(ClusterConfig {
             data_dir: dir.path().join("cluster"),
@@ -66,7 +74,10 @@ impl Fixture {
             cache_dir: dir.path().join("cache"),
             credentials: Credentials::None,
             signals: Default::default(),
+            ..ControllerConfig::default()
         };
+        let mut config = config;
+        configure(&mut config);
         let mut fixture = Fixture {
             client,
             dir,
@@ -74,32 +85,20 @@ impl Fixture {
             stop: None,
             controller: None,
             _controllers: controllers,
-            _cluster: cluster,
+            cluster,
         };
         fixture.start_controller();
         fixture
     }
 
+    /// The controller's configuration.
+    pub fn config(&self) -> ControllerConfig {
+        self.config.clone()
+    }
+
     /// Starts the controller (again).
     pub fn start_controller(&mut self) {
-        let (stop, stopped) = oneshot::channel();
-        let config = self.config.clone();
-        // Its own thread and runtime, as `ferry controller` runs it (the engine's futures are
-        // not `Send`, so the loop cannot be a spawned task).
-        let task = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async {
-                let controller = Controller::connect(config).await?;
-                controller
-                    .run(async {
-                        let _ = stopped.await;
-                    })
-                    .await
-            })
-        });
+        let (stop, task) = spawn_controller(self.config.clone());
         self.stop = Some(stop);
         self.controller = Some(task);
     }
@@ -113,6 +112,59 @@ impl Fixture {
             .unwrap()
     }
 
+    /// Creates Application `name` in namespace `default` from `repo_url` (path `.`,
+    /// `targetRevision` main), deploying to namespace `default`, with `spec` merged over that.
+    pub async fn create_app_from(&self, name: &str, repo_url: &str, spec: Value) {
+        let mut document = json!({
+            "apiVersion": "ferry.dev/v1alpha1",
+            "kind": "Application",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {
+                "project": "default",
+                "source": {"repoURL": repo_url, "targetRevision": "main", "path": "."},
+                "destination": {"server": "https://kubernetes.default.svc", "namespace": "default"}
+            }
+        });
+        for (field, value) in spec.as_object().unwrap() {
+            document["spec"][field] = value.clone();
+        }
+        self.create_object(&document).await;
+    }
+}
+
+/// A stop switch and the thread of a controller running with `config`.
+pub type RunningController = (
+    oneshot::Sender<()>,
+    std::thread::JoinHandle<ferry_controller::Result<()>>,
+);
+
+/// Runs a controller with `config` on its own thread until the returned sender fires.
+pub fn spawn_controller(config: ControllerConfig) -> RunningController {
+    {
+        let (stop, stopped) = oneshot::channel();
+        // Its own thread and runtime, as `ferry controller` runs it.
+        let task = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            let ended = runtime.block_on(async {
+                let controller = Controller::connect(config).await?;
+                controller
+                    .run(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+            });
+            // A fetch abandoned at its deadline may still block a thread: do not wait for it.
+            runtime.shutdown_timeout(Duration::from_millis(500));
+            ended
+        });
+        (stop, task)
+    }
+}
+
+impl Fixture {
     /// The repository's work tree.
     pub fn repo(&self) -> PathBuf {
         self.dir.path().join("repo")

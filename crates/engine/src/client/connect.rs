@@ -31,7 +31,14 @@ impl ClusterClient {
     ) -> Result<Self> {
         let kubeconfig = match &options.kubeconfig {
             Some(path) => Kubeconfig::read_from(path),
-            None => Kubeconfig::read(),
+            None => match Kubeconfig::read() {
+                // No kubeconfig inside a pod: its service account (token and CA mounted at
+                // /var/run/secrets/kubernetes.io/serviceaccount), for the in-cluster server.
+                Err(_) if in_pod() && in_cluster_destination(options, destination) => {
+                    return Self::connect_in_cluster();
+                }
+                read => read,
+            },
         }
         .map_err(|error| Error::Kubeconfig {
             message: error.to_string(),
@@ -53,6 +60,32 @@ impl ClusterClient {
         })?;
         Ok(Self::new(client))
     }
+}
+
+impl ClusterClient {
+    /// Connects with the pod's service account (`KUBERNETES_SERVICE_HOST`, the mounted token
+    /// and CA).
+    fn connect_in_cluster() -> Result<Self> {
+        let config = kube::Config::incluster().map_err(|error| Error::Kubeconfig {
+            message: format!("in-cluster configuration: {error}"),
+        })?;
+        let client = kube::Client::try_from(config).map_err(|error| Error::Kubeconfig {
+            message: error.to_string(),
+        })?;
+        Ok(Self::new(client))
+    }
+}
+
+/// Whether this process runs in a pod (the API server's address is in its environment).
+fn in_pod() -> bool {
+    std::env::var_os("KUBERNETES_SERVICE_HOST").is_some()
+}
+
+/// Whether the destination is the cluster the process runs in (no context asked for).
+fn in_cluster_destination(options: &ConnectOptions, destination: &ApplicationDestination) -> bool {
+    options.context.is_none()
+        && destination.name.is_empty()
+        && (destination.server.is_empty() || destination.server == IN_CLUSTER_SERVER)
 }
 
 /// The context to use, decided from the kubeconfig alone (no IO).

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use ferry_sync::{LiveObject, TrackingId};
 use ferry_types::{Gvk, ObjectKey};
-use futures_util::{StreamExt, TryStreamExt, stream};
+use futures_util::{FutureExt, StreamExt, TryStreamExt, stream};
 use serde_json::{Value, json};
 
 use super::{ClusterClient, LiveObjects, WriteOptions};
@@ -129,18 +129,25 @@ impl ClusterClient {
             if kind_keys.len() > LIST_ABOVE && resource.listable {
                 lists.push(resource.clone());
             } else {
-                gets.extend(kind_keys.into_iter().map(|key| (resource.clone(), key)));
+                gets.extend(
+                    kind_keys
+                        .into_iter()
+                        .map(|key| (resource.clone(), key.clone())),
+                );
             }
         }
         let listed: Vec<Vec<(ObjectKey, Value)>> = stream::iter(lists)
-            .map(|resource| self.list_resource(resource, app, keys))
+            .map(|resource| self.list_resource(resource, app, keys).boxed())
             .buffer_unordered(CONCURRENT_GETS)
             .try_collect()
             .await?;
         let got: Vec<Option<(ObjectKey, Value)>> = stream::iter(gets)
-            .map(|(resource, key)| async move {
-                let object = self.get_key(&resource, key).await?;
-                Ok::<_, Error>(object.map(|object| (key.clone(), object)))
+            .map(|(resource, key)| {
+                async move {
+                    let object = self.get_key(&resource, &key).await?;
+                    Ok::<_, Error>(object.map(|object| (key, object)))
+                }
+                .boxed()
             })
             .buffer_unordered(CONCURRENT_GETS)
             .try_collect()

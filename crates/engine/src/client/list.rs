@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use ferry_sync::{LiveObject, TrackingId};
 use ferry_types::ObjectKey;
-use futures_util::{StreamExt, TryStreamExt, stream};
+use futures_util::{FutureExt, StreamExt, TryStreamExt, stream};
 use kube::api::ListParams;
 use kube::core::Request;
 use serde_json::Value;
@@ -80,7 +80,7 @@ impl ClusterClient {
             .collect();
         resources.sort_by(|a, b| (&a.group, &a.kind).cmp(&(&b.group, &b.kind)));
         let found: Vec<Vec<(ObjectKey, Value)>> = stream::iter(resources)
-            .map(|resource| self.list_resource(resource, app, declared))
+            .map(|resource| self.list_resource(resource, app, declared).boxed())
             .buffer_unordered(CONCURRENT_LISTS)
             .try_collect()
             .await?;
@@ -121,7 +121,7 @@ impl ClusterClient {
                     object: label.clone(),
                     source: kube::Error::BuildRequest(error),
                 })?;
-            let page = match self.client.request::<Value>(request).await {
+            let page = match self.send::<Value>(request).await {
                 Ok(page) => page,
                 Err(error) => match api_error("list", &label, error) {
                     // Kinds this user may not list, or that vanished since discovery.

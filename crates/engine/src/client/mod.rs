@@ -6,6 +6,7 @@ mod discovery;
 mod inventory;
 mod list;
 mod requests;
+mod retry;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};

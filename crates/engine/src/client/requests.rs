@@ -53,7 +53,7 @@ impl ClusterClient {
         let request = Request::new(resource.collection_path(Some(namespace)))
             .get(name, &GetParams::default())
             .map_err(|error| build_error("get", &label, error))?;
-        match self.client.request::<Value>(request).await {
+        match self.send::<Value>(request).await {
             Ok(object) => Ok(Some(object)),
             Err(error) => match api_error("get", &label, error) {
                 error if error.is_not_found() => Ok(None),
@@ -83,7 +83,7 @@ impl ClusterClient {
             let request = Request::new(resource.collection_path(Some(namespace)))
                 .patch(name, &params, &Patch::Apply(object))
                 .map_err(|error| build_error("apply", &label, error))?;
-            match self.client.request::<Value>(request).await {
+            match self.send::<Value>(request).await {
                 Ok(applied) => {
                     self.set_server_side_apply(true);
                     return Ok(applied);
@@ -131,8 +131,7 @@ impl ClusterClient {
         let request = Request::new(resource.collection_path(Some(namespace)))
             .patch(name, &params, &Patch::Merge(&patch))
             .map_err(|error| build_error("apply", &label, error))?;
-        self.client
-            .request::<Value>(request)
+        self.send::<Value>(request)
             .await
             .map_err(|error| api_error("apply", &label, error))
     }
@@ -154,8 +153,7 @@ impl ClusterClient {
         let request = Request::new(resource.collection_path(Some(namespace)))
             .create(&params, body)
             .map_err(|error| build_error("create", &label, error))?;
-        self.client
-            .request::<Value>(request)
+        self.send::<Value>(request)
             .await
             .map_err(|error| api_error("create", &label, error))
     }
@@ -189,8 +187,7 @@ impl ClusterClient {
         let request = Request::new(resource.collection_path(Some(namespace)))
             .replace(name, &params, body)
             .map_err(|error| build_error("replace", &label, error))?;
-        self.client
-            .request::<Value>(request)
+        self.send::<Value>(request)
             .await
             .map_err(|error| api_error("replace", &label, error))
     }
@@ -210,7 +207,7 @@ impl ClusterClient {
         let request = Request::new(resource.collection_path(Some(&key.namespace)))
             .delete(&key.name, &params)
             .map_err(|error| build_error("delete", &label, error))?;
-        match self.client.request_text(request).await {
+        match self.send_text(request).await {
             Ok(_) => Ok(()),
             Err(error) => match api_error("delete", &label, error) {
                 error if error.is_not_found() => Ok(()),

@@ -9,7 +9,7 @@ use ferry_sync::{Action, Step, SyncPhase};
 use ferry_types::{
     Application, HealthStatusCode, Manifest, ObjectKey, OperationPhase, ResourceIgnoreDifferences,
 };
-use futures_util::{StreamExt, stream};
+use futures_util::{FutureExt, StreamExt, stream};
 use serde_json::Value;
 use tokio::time::Instant;
 
@@ -118,13 +118,16 @@ impl Attempt<'_> {
                 // before what needs them.
                 for group in kind_groups(steps, &indices) {
                     let outcomes: Vec<(usize, Result<Executed>)> = stream::iter(group)
-                        .map(|index| async move {
-                            let step = &steps[index];
-                            (
-                                index,
-                                self.execute(index, step, &predictions[index], observed)
-                                    .await,
-                            )
+                        .map(|index| {
+                            async move {
+                                let step = &steps[index];
+                                (
+                                    index,
+                                    self.execute(index, step, &predictions[index], observed)
+                                        .await,
+                                )
+                            }
+                            .boxed()
                         })
                         .buffered(CONCURRENT_APPLIES)
                         .collect()
@@ -265,6 +268,7 @@ impl Attempt<'_> {
             &resource,
             object,
             policies,
+            self.options.operation_id.as_deref(),
             self.deadline,
             self.options.poll_interval,
         )

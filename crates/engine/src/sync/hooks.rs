@@ -21,13 +21,20 @@ pub(crate) enum Started {
     Exists(Value),
 }
 
-/// Starts a hook: with `BeforeHookCreation`, an earlier one of the same name is deleted and
-/// awaited gone; then the hook is created.
+/// The annotation naming the operation that created a hook: a hook of the same operation is
+/// never run twice (a controller restarted in the middle of a sync carries the same
+/// operation out again).
+pub const OPERATION_ANNOTATION: &str = "ferry.dev/sync-operation";
+
+/// Starts a hook: one created by the same `operation` is not run again; otherwise, with
+/// `BeforeHookCreation`, an earlier one of the same name is deleted and awaited gone; then
+/// the hook is created (carrying the operation's id).
 pub(crate) async fn start(
     client: &ClusterClient,
     resource: &ResourceInfo,
     object: &Value,
     policies: &[HookDeletePolicy],
+    operation: Option<&str>,
     deadline: Instant,
     poll_interval: Duration,
 ) -> Result<Started> {
@@ -36,7 +43,10 @@ pub(crate) async fn start(
     if !name.is_empty()
         && let Some(existing) = client.get(resource, namespace, name).await?
     {
-        if !policies.contains(&HookDeletePolicy::BeforeHookCreation) {
+        let same_operation = operation.is_some_and(|operation| {
+            existing["metadata"]["annotations"][OPERATION_ANNOTATION].as_str() == Some(operation)
+        });
+        if same_operation || !policies.contains(&HookDeletePolicy::BeforeHookCreation) {
             return Ok(Started::Exists(existing));
         }
         let key = key_of(resource, namespace, name);
@@ -50,8 +60,15 @@ pub(crate) async fn start(
             tokio::time::sleep(poll_interval).await;
         }
     }
+    let mut object = object.clone();
+    if let Some(operation) = operation {
+        if !object["metadata"]["annotations"].is_object() {
+            object["metadata"]["annotations"] = serde_json::json!({});
+        }
+        object["metadata"]["annotations"][OPERATION_ANNOTATION] = operation.into();
+    }
     Ok(Started::Created(
-        client.create(object, WriteOptions::APPLY).await?,
+        client.create(&object, WriteOptions::APPLY).await?,
     ))
 }
 

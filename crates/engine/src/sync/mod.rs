@@ -16,6 +16,7 @@ use std::time::Duration;
 use ferry_types::{Application, Manifest, OperationPhase};
 use tokio::time::Instant;
 
+pub use hooks::OPERATION_ANNOTATION;
 pub use result::{ObjectAction, ObjectResult, SyncEvent, SyncResult, phase_text};
 pub use retry::RetryPolicy;
 
@@ -34,6 +35,10 @@ pub struct SyncOptions {
     pub poll_interval: Duration,
     /// Retries; `None` reads the Application's `syncPolicy.retry`.
     pub retry: Option<RetryPolicy>,
+    /// The operation this sync carries out: named hooks it creates carry it
+    /// ([`OPERATION_ANNOTATION`]), and one that exists with the same id is not run again, so
+    /// a sync carried out again after a restart runs no hook twice.
+    pub operation_id: Option<String>,
 }
 
 impl Default for SyncOptions {
@@ -44,6 +49,7 @@ impl Default for SyncOptions {
             timeout: Duration::from_secs(300),
             poll_interval: Duration::from_millis(500),
             retry: None,
+            operation_id: None,
         }
     }
 }

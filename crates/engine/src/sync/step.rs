@@ -84,6 +84,7 @@ impl Attempt<'_> {
                     &resource,
                     object,
                     delete_policies,
+                    self.options.operation_id.as_deref(),
                     self.deadline,
                     self.options.poll_interval,
                 )

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use ferry_health::Health;
 use ferry_types::{HealthStatusCode, ObjectKey};
-use futures_util::{StreamExt, TryStreamExt, stream};
+use futures_util::{FutureExt, StreamExt, TryStreamExt, stream};
 use tokio::time::Instant;
 
 use super::SyncEvent;
@@ -139,6 +139,7 @@ pub(crate) async fn wait_for_wave(
                     };
                     Ok::<_, crate::Error>((index, health))
                 }
+                .boxed()
             })
             .buffer_unordered(CONCURRENT_READS)
             .try_collect()
