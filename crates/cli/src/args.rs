@@ -39,6 +39,17 @@ pub enum Command {
     /// the controller's Deployment.
     // Its arguments are in commands/install.rs.
     Install(crate::commands::install::InstallArgs),
+    /// Run the controller plus the HTTP API, webhooks, metrics and web UI, until Ctrl-C.
+    // Its arguments are in commands/server.rs.
+    Server(Box<crate::commands::server::ServerArgs>),
+    /// Everything on this machine in one process: the local cluster, ferry server, a Git
+    /// repository of the Real Estate AI OS example, deployed to staging then production.
+    // Its arguments are in commands/quickstart/mod.rs.
+    Quickstart(Box<crate::commands::quickstart::QuickstartArgs>),
+    /// Per app and environment: deployments, success rate, p50/p95 sync duration, lead
+    /// time, change failure rate and time to restore, from the recorded history.
+    // Its arguments are in commands/report.rs.
+    Report(Box<crate::commands::report::ReportArgs>),
 }
 
 /// `ferry cluster` subcommands.
@@ -47,6 +58,11 @@ pub enum ClusterCommand {
     /// Serve the local cluster in the foreground until Ctrl-C; writes a kubeconfig (context
     /// `ferry-local`) that kubectl and kube-rs use unchanged.
     Up(ClusterUpArgs),
+    /// Inject, list and clear cluster-wide faults (latency, errors, dropped watches,
+    /// compaction, node loss) on a running local cluster.
+    // Its arguments are in commands/cluster.rs.
+    #[command(subcommand)]
+    Fault(crate::commands::cluster::FaultCommand),
 }
 
 /// `ferry cluster up`.
@@ -216,6 +232,17 @@ pub struct SyncArgs {
 /// `ferry controller`.
 #[derive(Debug, Args)]
 pub struct ControllerArgs {
+    /// Only Applications in this namespace; all namespaces by default.
+    #[arg(long)]
+    pub namespace: Option<String>,
+    /// How the loop runs (shared with `ferry server`).
+    #[command(flatten)]
+    pub run: LoopArgs,
+}
+
+/// How the GitOps loop runs: `ferry controller`'s and `ferry server`'s flags.
+#[derive(Debug, Args)]
+pub struct LoopArgs {
     /// The kubeconfig; `KUBECONFIG` or ~/.kube/config by default.
     #[arg(long)]
     pub kubeconfig: Option<PathBuf>,
@@ -223,10 +250,8 @@ pub struct ControllerArgs {
     /// destinations); its current-context by default.
     #[arg(long)]
     pub context: Option<String>,
-    /// Only Applications in this namespace; all namespaces by default.
-    #[arg(long)]
-    pub namespace: Option<String>,
-    /// How often each app is refreshed from Git (`60s`, `3m`).
+    /// How often each app is refreshed from Git (`60s`, `3m`); webhooks and the
+    /// `ferry.dev/refresh` annotation refresh at once.
     #[arg(long, default_value = "60s", value_name = "DURATION")]
     pub poll_interval: String,
     /// Deadline of one sync, health waits and retries included.
@@ -244,4 +269,17 @@ pub struct ControllerArgs {
     /// Private key for SSH Git.
     #[arg(long, env = "FERRY_GIT_SSH_KEY")]
     pub git_ssh_key: Option<PathBuf>,
+    /// Apps reconciled at once: one slow app holds up no other.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub workers: usize,
+    /// Deadline of one fetch and render from Git; a hung one is abandoned.
+    #[arg(long, default_value = "2m", value_name = "DURATION")]
+    pub fetch_timeout: String,
+    /// Compete for the Lease `ferry-controller` and reconcile only while holding it (for
+    /// several replicas).
+    #[arg(long)]
+    pub leader_elect: bool,
+    /// The namespace of the leader election Lease.
+    #[arg(long, default_value = "default", value_name = "NAMESPACE")]
+    pub lease_namespace: String,
 }

@@ -125,3 +125,86 @@ fn kubectl_uses_the_written_kubeconfig_workloads_roll_out_and_objects_survive_a_
     assert!(!unauthorised.status.success());
     assert!(String::from_utf8_lossy(&unauthorised.stderr).contains("Unauthorized"));
 }
+
+#[test]
+fn ferry_cluster_fault_adds_lists_and_clears_faults_that_kubectl_sees() {
+    if !tool_available("kubectl") {
+        return;
+    }
+    let data = tempfile::tempdir().unwrap();
+    let kubeconfig = data.path().join("kubeconfig");
+    let data_arg = data.path().to_str().unwrap();
+    let (_cluster, _) = Cluster::start(data.path());
+    let added = ferry(
+        data.path(),
+        &[
+            "cluster",
+            "fault",
+            "add",
+            "errors",
+            "--code",
+            "503",
+            "--resource",
+            "configmaps",
+            "--data",
+            data_arg,
+        ],
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
+    assert_eq!(
+        stdout(&added),
+        "fault-1 added: errors code=503 fraction=1.0 resources=configmaps\n"
+    );
+    let (ok, refused) = kubectl(&kubeconfig, &["get", "configmaps"]);
+    assert!(!ok);
+    assert!(
+        refused.contains("Error from server (ServiceUnavailable)"),
+        "{refused}"
+    );
+    let (ok, namespaces) = kubectl(&kubeconfig, &["get", "namespaces", "-o", "name"]);
+    assert!(ok, "{namespaces}");
+    let listed = ferry(
+        data.path(),
+        &["cluster", "fault", "list", "--data", data_arg],
+    );
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let lines: Vec<String> = stdout(&listed).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].starts_with("ID"), "{lines:?}");
+    assert!(
+        lines[1].starts_with("fault-1   errors   code=503 fraction=1.0 resources=configmaps   -"),
+        "{lines:?}"
+    );
+    let wrong = ferry(
+        data.path(),
+        &[
+            "cluster", "fault", "add", "errors", "--code", "404", "--data", data_arg,
+        ],
+    );
+    assert!(!wrong.status.success());
+    assert!(
+        stderr(&wrong).contains(
+            "invalid fault: code: unsupported value 404: supported values: 429, 500, 503"
+        ),
+        "{}",
+        stderr(&wrong)
+    );
+    let cleared = ferry(
+        data.path(),
+        &["cluster", "fault", "clear", "fault-1", "--data", data_arg],
+    );
+    assert!(cleared.status.success(), "{}", stderr(&cleared));
+    assert_eq!(stdout(&cleared), "fault-1 cleared\n");
+    let (ok, config_maps) = kubectl(&kubeconfig, &["get", "configmaps", "-o", "name"]);
+    assert!(ok, "{config_maps}");
+    let cleared = ferry(
+        data.path(),
+        &["cluster", "fault", "clear", "--all", "--data", data_arg],
+    );
+    assert_eq!(stdout(&cleared), "cleared 0 faults\n");
+    let listed = ferry(
+        data.path(),
+        &["cluster", "fault", "list", "--data", data_arg],
+    );
+    assert_eq!(stdout(&listed), "no active faults\n");
+}

@@ -37,35 +37,16 @@ pub fn stderr(output: &Output) -> String {
 
 /// Whether a tool is on the PATH. Under `CI=true` a missing tool fails the test.
 pub fn tool_available(tool: &str) -> bool {
-    let found = Command::new(tool).arg("version").output().is_ok();
-    if !found {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "{tool} is required under CI=true"
-        );
-        eprintln!("skipping: {tool} not found");
-    }
-    found
+    let probe: &[&str] = if tool == "kubectl" {
+        &["version", "--client"]
+    } else {
+        &["--version"]
+    };
+    ferry_testkit::available(tool, probe)
 }
 
-/// Runs git in `dir`, panicking with its stderr on failure.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Test Author")
-        .env("GIT_AUTHOR_EMAIL", "author@example.com")
-        .env("GIT_COMMITTER_NAME", "Test Author")
-        .env("GIT_COMMITTER_EMAIL", "author@example.com")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
+#[allow(unused_imports)]
+pub use ferry_testkit::git;
 
 /// Writes `files` (path, content) under `dir`, creating directories.
 pub fn write_files(dir: &Path, files: &[(&str, &str)]) {

@@ -24,11 +24,10 @@ fn ferry_install_prints_a_valid_installation_with_two_controller_replicas() {
             "ServiceAccount",
             "ClusterRole",
             "ClusterRoleBinding",
-            "ConfigMap",
             "Deployment"
         ]
     );
-    let deployment = &documents[7].value;
+    let deployment = &documents[6].value;
     assert_eq!(deployment["spec"]["replicas"], 2);
     let container = &deployment["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(
@@ -47,7 +46,7 @@ fn ferry_install_prints_a_valid_installation_with_two_controller_replicas() {
         stderr(&validated)
     );
     assert!(
-        stderr(&validated).contains("8 objects valid"),
+        stderr(&validated).contains("7 objects valid"),
         "{}",
         stderr(&validated)
     );

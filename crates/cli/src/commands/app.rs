@@ -1,6 +1,9 @@
-//! `ferry app list|get|history|sync|rollback|set`: Applications through the Kubernetes API
-//! (the kubeconfig and context given, as `ferry controller` uses them). These only read
-//! Applications or write their `spec`/`.operation`; the controller carries out syncs.
+//! `ferry app create|list|get|diff|sync|history|rollback|set|delete`: Applications through
+//! the Kubernetes API (the kubeconfig and context given, as `ferry controller` uses them).
+//! These read Applications or write their `spec`/`.operation`; the controller carries out
+//! syncs. `diff` renders the app's source and compares it through the engine, as the
+//! controller does. `list` and `get` can `--watch`: the view is printed again whenever it
+//! changes, until Ctrl-C (or `--watch-for`).
 //! Its arguments live here, next to the work, so that args.rs only names the command.
 
 use std::path::PathBuf;
@@ -15,11 +18,15 @@ use crate::exit::ExitStatus;
 /// `ferry app` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AppCommand {
+    /// Create an Application from a file (`-f`) or from flags.
+    Create(AppCreateArgs),
     /// List Applications: sync status, health, revision, automation.
     List(AppListArgs),
     /// Show one Application's status, resources and last operation.
     Get(AppNameArgs),
-    /// Print an Application's deployment history (id, revision, deployed at, initiator).
+    /// Show what a sync would change: the app's source rendered and compared with the cluster.
+    Diff(AppDiffArgs),
+    /// Print an Application's sync history (id, revision, commit, result, duration, initiator).
     History(AppNameArgs),
     /// Request a sync (sets `.operation`; the controller carries it out).
     Sync(AppSyncArgs),
@@ -28,6 +35,8 @@ pub enum AppCommand {
     Rollback(AppRollbackArgs),
     /// Change an Application's settings: switch automated sync on or off.
     Set(AppSetArgs),
+    /// Delete an Application (the objects it deployed stay).
+    Delete(AppDeleteArgs),
 }
 
 /// How to reach the cluster holding the Applications.
@@ -51,6 +60,82 @@ pub enum AppOutput {
     Table,
     /// The Application objects as JSON.
     Json,
+    /// The Application objects as YAML.
+    Yaml,
+}
+
+/// Live view of `list` and `get`.
+#[derive(Debug, Args)]
+pub struct AppWatchArgs {
+    /// Print the view again whenever it changes, until Ctrl-C.
+    #[arg(short = 'w', long)]
+    pub watch: bool,
+    /// With --watch: stop after this long (90s, 5m).
+    #[arg(long, requires = "watch")]
+    pub watch_for: Option<String>,
+}
+
+/// `ferry app create`.
+#[derive(Debug, Args)]
+pub struct AppCreateArgs {
+    /// The Application's name (with flags; a file names its own).
+    pub name: Option<String>,
+    /// Connection.
+    #[command(flatten)]
+    pub connect: AppConnectArgs,
+    /// An Application manifest (YAML or JSON).
+    #[arg(short = 'f', long, conflicts_with_all = ["repo", "name"])]
+    pub file: Option<PathBuf>,
+    /// Git repository URL.
+    #[arg(long)]
+    pub repo: Option<String>,
+    /// Path inside the repository.
+    #[arg(long, default_value = ".")]
+    pub path: String,
+    /// Branch, tag or commit.
+    #[arg(long, default_value = "HEAD")]
+    pub revision: String,
+    /// Destination server.
+    #[arg(long, default_value = "https://kubernetes.default.svc")]
+    pub dest_server: String,
+    /// Destination namespace.
+    #[arg(long, default_value = "")]
+    pub dest_namespace: String,
+    /// The AppProject.
+    #[arg(long, default_value = "default")]
+    pub project: String,
+    /// Sync automatically when Git changes.
+    #[arg(long)]
+    pub auto_sync: bool,
+    /// With automated sync: delete objects Git no longer declares.
+    #[arg(long)]
+    pub auto_prune: bool,
+    /// With automated sync: revert changes made in the cluster.
+    #[arg(long)]
+    pub self_heal: bool,
+}
+
+/// `ferry app diff`.
+#[derive(Debug, Args)]
+pub struct AppDiffArgs {
+    /// The Application.
+    pub name: String,
+    /// Connection.
+    #[command(flatten)]
+    pub connect: AppConnectArgs,
+    /// Where fetched repositories are cached.
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// `ferry app delete`.
+#[derive(Debug, Args)]
+pub struct AppDeleteArgs {
+    /// The Application.
+    pub name: String,
+    /// Connection.
+    #[command(flatten)]
+    pub connect: AppConnectArgs,
 }
 
 /// `ferry app list`.
@@ -65,6 +150,9 @@ pub struct AppListArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
     pub output: AppOutput,
+    /// Live view.
+    #[command(flatten)]
+    pub watch: AppWatchArgs,
 }
 
 /// Commands on one Application.
@@ -78,6 +166,9 @@ pub struct AppNameArgs {
     /// Output format.
     #[arg(short = 'o', long = "output", value_enum, default_value = "table")]
     pub output: AppOutput,
+    /// Live view (`get` only).
+    #[command(flatten)]
+    pub watch: AppWatchArgs,
 }
 
 /// `ferry app sync`.
@@ -150,28 +241,62 @@ fn username() -> String {
 
 async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
     match command {
+        AppCommand::Create(args) => {
+            let client = connect(&args.connect).await?;
+            let document = match (&args.file, &args.name, &args.repo) {
+                (Some(file), _, _) => read_document(file)?,
+                (None, Some(name), Some(repo)) => ferry_controller::NewApplication {
+                    name: name.clone(),
+                    repo: repo.clone(),
+                    path: args.path.clone(),
+                    revision: args.revision.clone(),
+                    dest_server: args.dest_server.clone(),
+                    dest_namespace: args.dest_namespace.clone(),
+                    project: args.project.clone(),
+                    auto_sync: args.auto_sync,
+                    prune: args.auto_prune,
+                    self_heal: args.self_heal,
+                }
+                .document(),
+                _ => anyhow::bail!("give -f FILE, or NAME with --repo"),
+            };
+            let app = ferry_controller::create_application(
+                client.kube(),
+                &args.connect.namespace,
+                document,
+            )
+            .await?;
+            println!(
+                "application {}/{} created",
+                app.metadata.namespace.unwrap_or_default(),
+                app.metadata.name
+            );
+        }
         AppCommand::List(args) => {
             let client = connect(&args.connect).await?;
             let namespace = (!args.all_namespaces).then_some(args.connect.namespace.as_str());
-            let apps = ferry_controller::list_applications(client.kube(), namespace).await?;
-            match args.output {
-                AppOutput::Json => println!("{}", serde_json::to_string_pretty(&apps)?),
-                AppOutput::Table => print!("{}", list_table(&apps)),
-            }
+            let output = args.output;
+            let view = || async {
+                let apps = ferry_controller::list_applications(client.kube(), namespace).await?;
+                render(output, serde_json::to_value(&apps), || list_table(&apps))
+            };
+            show(&args.watch, view).await?;
         }
         AppCommand::Get(args) => {
             let client = connect(&args.connect).await?;
-            let app = ferry_controller::get_application(
-                client.kube(),
-                &args.connect.namespace,
-                &args.name,
-            )
-            .await?;
-            match args.output {
-                AppOutput::Json => println!("{}", serde_json::to_string_pretty(&app)?),
-                AppOutput::Table => print!("{}", details(&app)),
-            }
+            let output = args.output;
+            let view = || async {
+                let app = ferry_controller::get_application(
+                    client.kube(),
+                    &args.connect.namespace,
+                    &args.name,
+                )
+                .await?;
+                render(output, serde_json::to_value(&app), || details(&app))
+            };
+            show(&args.watch, view).await?;
         }
+        AppCommand::Diff(args) => return diff(args).await,
         AppCommand::History(args) => {
             let client = connect(&args.connect).await?;
             let app = ferry_controller::get_application(
@@ -180,13 +305,30 @@ async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
                 &args.name,
             )
             .await?;
-            match args.output {
-                AppOutput::Json => {
-                    let history = app.status.map(|status| status.history).unwrap_or_default();
-                    println!("{}", serde_json::to_string_pretty(&history)?);
-                }
-                AppOutput::Table => print!("{}", history_table(&app)),
-            }
+            let history = app
+                .status
+                .clone()
+                .map(|status| status.history)
+                .unwrap_or_default();
+            print!(
+                "{}",
+                render(args.output, serde_json::to_value(&history), || {
+                    history_table(&app)
+                })?
+            );
+        }
+        AppCommand::Delete(args) => {
+            let client = connect(&args.connect).await?;
+            ferry_controller::delete_application(
+                client.kube(),
+                &args.connect.namespace,
+                &args.name,
+            )
+            .await?;
+            println!(
+                "application {}/{} deleted (its objects stay in the cluster)",
+                args.connect.namespace, args.name
+            );
         }
         AppCommand::Sync(args) => {
             let client = connect(&args.connect).await?;
@@ -235,6 +377,133 @@ async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
         }
     }
     Ok(ExitStatus::Success)
+}
+
+/// Reads one Application document from a YAML or JSON file.
+fn read_document(file: &std::path::Path) -> anyhow::Result<serde_json::Value> {
+    let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
+    let name = file.display().to_string();
+    let mut documents = ferry_yaml::parse_documents(&name, &bytes)?;
+    if documents.len() != 1 {
+        anyhow::bail!(
+            "{name}: expected one Application document, found {}",
+            documents.len()
+        );
+    }
+    let document = documents.remove(0).value;
+    // Typed once, so a malformed Application is refused here with its path.
+    let (_, warnings) = Application::from_value(document.clone(), &name)?;
+    for warning in warnings {
+        eprintln!("warning: {name}: {warning}");
+    }
+    Ok(document)
+}
+
+/// `value` as the output format asks: the table `table` makes, JSON or YAML.
+fn render(
+    output: AppOutput,
+    value: serde_json::Result<serde_json::Value>,
+    table: impl FnOnce() -> String,
+) -> anyhow::Result<String> {
+    Ok(match output {
+        AppOutput::Table => table(),
+        AppOutput::Json => format!("{}\n", serde_json::to_string_pretty(&value?)?),
+        AppOutput::Yaml => ferry_yaml::to_yaml(&value?)?,
+    })
+}
+
+/// Prints the view once, or with `--watch` again each time it changes (read every second)
+/// until Ctrl-C or `--watch-for`.
+async fn show<F, Fut>(watch: &AppWatchArgs, view: F) -> anyhow::Result<()>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<String>>,
+{
+    let first = view().await?;
+    print!("{first}");
+    if !watch.watch {
+        return Ok(());
+    }
+    let limit = match &watch.watch_for {
+        Some(text) => Some(
+            ferry_types::parse_go_duration(text)
+                .map_err(|_| anyhow::anyhow!("--watch-for {text:?}: not a duration (90s, 5m)"))?,
+        ),
+        None => None,
+    };
+    let deadline = limit.map(|limit| tokio::time::Instant::now() + limit);
+    let mut last = first;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        let tick = tokio::time::sleep(std::time::Duration::from_secs(1));
+        let until = async {
+            match deadline {
+                Some(deadline) => tokio::time::sleep_until(deadline).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            _ = &mut ctrl_c => return Ok(()),
+            () = until => return Ok(()),
+            () = tick => {}
+        }
+        use std::io::Write;
+        match view().await {
+            Ok(next) if next != last => {
+                print!("\n{next}");
+                let _ = std::io::stdout().flush();
+                last = next;
+            }
+            Ok(_) => {}
+            Err(error) => eprintln!("error: {error:#}"),
+        }
+    }
+}
+
+/// `ferry app diff`: renders the app's source at its target revision and compares it with
+/// its destination, as the controller does; exit 0 when in sync, 1 when something differs.
+async fn diff(args: &AppDiffArgs) -> anyhow::Result<ExitStatus> {
+    let client = connect(&args.connect).await?;
+    let app = ferry_controller::get_application(client.kube(), &args.connect.namespace, &args.name)
+        .await?;
+    let cache = ferry_git::RepoCache::new(crate::source::cache_dir(args.cache_dir.as_deref()));
+    let credentials = crate::source::credentials(None, None, None);
+    let fetched = {
+        let app = app.clone();
+        tokio::task::spawn_blocking(move || {
+            ferry_controller::fetch_and_render(&cache, &credentials, &app, None)
+        })
+        .await
+        .context("rendering")??
+    };
+    let options = ConnectOptions {
+        kubeconfig: args.connect.kubeconfig.clone(),
+        context: args.connect.context.clone(),
+    };
+    let destination = ClusterClient::connect(&options, &app.spec.destination).await?;
+    let comparisons = ferry_engine::diff(&app, &fetched.rendered.manifests, &destination).await?;
+    let mut out = String::new();
+    for comparison in &comparisons {
+        if let Some(message) = &comparison.message {
+            eprintln!("note: {}: {message}", comparison.key);
+        }
+        if let Some(diff) = &comparison.diff {
+            out.push_str(diff);
+        }
+    }
+    print!("{out}");
+    let different = comparisons.iter().filter(|c| !c.is_synced()).count();
+    eprintln!(
+        "{different} of {} object(s) differ from the cluster (revision {})",
+        comparisons.len(),
+        short(&fetched.revision)
+    );
+    Ok(if different == 0 {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Failure
+    })
 }
 
 fn short(revision: &str) -> &str {
@@ -310,9 +579,18 @@ fn list_table(apps: &[Application]) -> String {
 
 fn history_table(app: &Application) -> String {
     let mut rows = vec![
-        ["ID", "REVISION", "DEPLOYED AT", "INITIATOR"]
-            .map(String::from)
-            .to_vec(),
+        [
+            "ID",
+            "REVISION",
+            "DEPLOYED AT",
+            "RESULT",
+            "DURATION",
+            "AUTHOR",
+            "MESSAGE",
+            "INITIATOR",
+        ]
+        .map(String::from)
+        .to_vec(),
     ];
     for entry in app
         .status
@@ -325,14 +603,59 @@ fn history_table(app: &Application) -> String {
             Some(by) if !by.username.is_empty() => by.username.clone(),
             _ => "-".to_string(),
         };
+        let result = entry
+            .result
+            .map_or_else(|| "Succeeded".to_string(), |result| format!("{result:?}"));
+        let duration = entry
+            .deploy_started_at
+            .as_deref()
+            .and_then(|started| seconds_between(started, &entry.deployed_at))
+            .map_or_else(|| "-".to_string(), |seconds| format!("{seconds}s"));
+        let author = entry
+            .commit_author
+            .split(" <")
+            .next()
+            .filter(|author| !author.is_empty())
+            .unwrap_or("-")
+            .to_string();
+        let message = entry
+            .commit_message
+            .lines()
+            .next()
+            .filter(|message| !message.is_empty())
+            .unwrap_or("-");
         rows.push(vec![
             entry.id.to_string(),
-            entry.revision.clone(),
+            short(&entry.revision).to_string(),
             entry.deployed_at.clone(),
+            result,
+            duration,
+            author,
+            message.chars().take(50).collect(),
             initiator,
         ]);
     }
     columns(&rows)
+}
+
+/// Whole seconds from one RFC 3339 UTC time (`2026-01-01T00:00:00Z`) to another.
+fn seconds_between(from: &str, to: &str) -> Option<i64> {
+    fn seconds(time: &str) -> Option<i64> {
+        let (date, clock) = time.trim_end_matches('Z').split_once('T')?;
+        let mut date = date.split('-').map(|part| part.parse::<i64>().ok());
+        let (year, month, day) = (date.next()??, date.next()??, date.next()??);
+        let mut clock = clock.split(['.', ':']).map(|part| part.parse::<i64>().ok());
+        let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
+        // Howard Hinnant's days_from_civil.
+        let year = if month <= 2 { year - 1 } else { year };
+        let era = year.div_euclid(400);
+        let year_of_era = year - era * 400;
+        let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+        let days = era * 146_097 + day_of_era - 719_468;
+        Some(days * 86_400 + hour * 3600 + minute * 60 + second)
+    }
+    Some(seconds(to)? - seconds(from)?)
 }
 
 fn details(app: &Application) -> String {
@@ -419,7 +742,7 @@ mod tests {
     use ferry_types::{OperationInitiator, RevisionHistory};
 
     #[test]
-    fn the_history_table_lists_id_revision_deployed_at_and_initiator() {
+    fn the_history_table_lists_result_duration_author_message_and_initiator() {
         let mut app = Application::default();
         let status = ferry_types::ApplicationStatus {
             history: vec![
@@ -437,6 +760,10 @@ mod tests {
                     id: 1,
                     revision: "bbbb".into(),
                     deployed_at: "2026-01-02T00:00:00Z".into(),
+                    deploy_started_at: Some("2026-01-01T23:58:55Z".into()),
+                    result: Some(ferry_types::OperationPhase::Failed),
+                    commit_author: "Ann <ann@example.com>".into(),
+                    commit_message: "fix it\n\nbecause".into(),
                     initiated_by: Some(OperationInitiator {
                         username: "carol".into(),
                         ..OperationInitiator::default()
@@ -449,9 +776,9 @@ mod tests {
         app.status = Some(status);
         assert_eq!(
             history_table(&app),
-            "ID  REVISION  DEPLOYED AT           INITIATOR\n\
-             0   aaaa      2026-01-01T00:00:00Z  automated\n\
-             1   bbbb      2026-01-02T00:00:00Z  carol\n"
+            "ID  REVISION  DEPLOYED AT           RESULT     DURATION  AUTHOR  MESSAGE  INITIATOR\n\
+             0   aaaa      2026-01-01T00:00:00Z  Succeeded  -         -       -        automated\n\
+             1   bbbb      2026-01-02T00:00:00Z  Failed     65s       Ann     fix it   carol\n"
         );
     }
 
