@@ -346,7 +346,18 @@ pub fn fingerprint(object: &Value) -> u64 {
             }
         }
     }
-    object["metadata"]["labels"].to_string().hash(&mut hasher);
+    // Labels in key order: a list answer keeps the server's order, an object read through
+    // kube-rs's typed metadata sorts them, and both describe the same object.
+    let labels: BTreeMap<&str, &str> = object["metadata"]["labels"]
+        .as_object()
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(key, value)| (key.as_str(), value.as_str().unwrap_or("")))
+                .collect()
+        })
+        .unwrap_or_default();
+    labels.hash(&mut hasher);
     hasher.finish()
 }
 
@@ -390,6 +401,27 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_order_of_labels_does_not_change_a_fingerprint() {
+        let listed: Value = serde_json::from_str(
+            r#"{"metadata": {"labels": {"kubernetes.io/metadata.name": "shop", "environment": "staging"}},
+                "spec": {"finalizers": ["kubernetes"]}}"#,
+        )
+        .unwrap();
+        let typed: Value = serde_json::from_str(
+            r#"{"metadata": {"labels": {"environment": "staging", "kubernetes.io/metadata.name": "shop"}},
+                "spec": {"finalizers": ["kubernetes"]}}"#,
+        )
+        .unwrap();
+        assert_eq!(fingerprint(&listed), fingerprint(&typed));
+        let relabelled: Value = serde_json::from_str(
+            r#"{"metadata": {"labels": {"environment": "production", "kubernetes.io/metadata.name": "shop"}},
+                "spec": {"finalizers": ["kubernetes"]}}"#,
+        )
+        .unwrap();
+        assert_ne!(fingerprint(&listed), fingerprint(&relabelled));
+    }
     use serde_json::json;
 
     #[test]
