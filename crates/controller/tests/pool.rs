@@ -165,7 +165,7 @@ async fn wait_for_holder(fixture: &Fixture, identity: &str) {
 /// `git daemon` serving `base` on `port`, until killed. Started as `git-daemon` itself
 /// (`git daemon` would run it as a child that outlives a kill).
 fn git_daemon(base: &std::path::Path, port: u16) -> std::process::Child {
-    let exec_path = support::git(base, &["--exec-path"]);
+    let exec_path = ferry_testkit::git(base, &["--exec-path"]);
     std::process::Command::new(std::path::Path::new(&exec_path).join("git-daemon"))
         .args([
             "--reuseaddr",
@@ -253,7 +253,7 @@ async fn a_failing_api_with_dropped_watches_and_compaction_loses_no_sync_and_no_
     })
     .await;
     fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
-    let state = fixture.cluster.state.clone();
+    let state = fixture.cluster.running.state.clone();
     let add = |spec: FaultSpec| {
         let state = state.clone();
         async move {

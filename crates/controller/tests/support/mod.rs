@@ -4,18 +4,18 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use ferry_cluster::{ClusterConfig, RunningCluster};
 use ferry_controller::{Controller, ControllerConfig};
-use ferry_engine::{ClusterClient, ConnectOptions, WriteOptions};
+use ferry_engine::{ClusterClient, WriteOptions};
 use ferry_git::Credentials;
 use ferry_types::Gvk;
 use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 use tempfile::TempDir;
+
+use ferry_testkit::{LocalCluster, commit_all, init_repo};
 use tokio::sync::oneshot;
 
 /// The longest any test waits for the controller to reach a state.
@@ -28,8 +28,7 @@ pub struct Fixture {
     config: ControllerConfig,
     stop: Option<oneshot::Sender<()>>,
     controller: Option<std::thread::JoinHandle<ferry_controller::Result<()>>>,
-    _controllers: ferry_workloads::ControllersHandle,
-    pub cluster: RunningCluster,
+    pub cluster: LocalCluster,
 }
 
 impl Fixture {
@@ -45,27 +44,10 @@ impl Fixture {
         configure: impl FnOnce(&mut ControllerConfig),
     ) -> Fixture {
         let dir = tempfile::tempdir().unwrap();
-        let cluster = ferry_cluster::start(ClusterConfig {
-            data_dir: dir.path().join("cluster"),
-            listen: "127.0.0.1:0".parse().unwrap(),
-            kubeconfig_path: None,
-            insecure_http: false,
-        })
-        .await
-        .unwrap();
-        let simulation = ferry_workloads::SimulationConfig::with_time_factor(0.1)
-            .with_root_ca_from(&dir.path().join("cluster"));
-        let controllers = ferry_workloads::spawn_controllers(cluster.state.clone(), simulation);
-        let connect = ConnectOptions {
-            kubeconfig: Some(cluster.kubeconfig.clone()),
-            context: None,
-        };
-        let client = ClusterClient::connect(&connect, &Default::default())
-            .await
-            .unwrap();
-        let repo = dir.path().join("repo");
-        std::fs::create_dir_all(&repo).unwrap();
-        git(&repo, &["init", "-q", "-b", "main"]);
+        let cluster = LocalCluster::start(dir.path()).await;
+        let connect = cluster.connect.clone();
+        let client = cluster.client().await;
+        init_repo(&dir.path().join("repo"));
         let config = ControllerConfig {
             connect,
             namespace: None,
@@ -84,7 +66,6 @@ impl Fixture {
             config,
             stop: None,
             controller: None,
-            _controllers: controllers,
             cluster,
         };
         fixture.start_controller();
@@ -178,9 +159,7 @@ impl Fixture {
             std::fs::create_dir_all(full.parent().unwrap()).unwrap();
             std::fs::write(full, content).unwrap();
         }
-        git(&repo, &["add", "-A"]);
-        git(&repo, &["commit", "-q", "--allow-empty", "-m", "change"]);
-        git(&repo, &["rev-parse", "HEAD"])
+        commit_all(&repo, "change")
     }
 
     /// Creates Application `name` in namespace `apps`, deploying the repository's root to
@@ -418,26 +397,6 @@ pub fn history(app: &Value) -> Vec<Value> {
         .as_array()
         .cloned()
         .unwrap_or_default()
-}
-
-/// Runs git in `dir`, panicking with its stderr on failure.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Test Author")
-        .env("GIT_AUTHOR_EMAIL", "author@example.com")
-        .env("GIT_COMMITTER_NAME", "Test Author")
-        .env("GIT_COMMITTER_EMAIL", "author@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
 }
 
 /// A ConfigMap manifest.

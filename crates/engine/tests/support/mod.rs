@@ -3,8 +3,7 @@
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use ferry_cluster::{ClusterConfig, RunningCluster};
 use ferry_engine::{ClusterClient, ConnectOptions};
@@ -155,25 +154,7 @@ impl Fixture {
     }
 }
 
-/// Runs git in `dir`, panicking with its stderr on failure.
-pub fn git(dir: &Path, args: &[&str]) -> String {
-    let output = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .env("GIT_AUTHOR_NAME", "Test Author")
-        .env("GIT_AUTHOR_EMAIL", "author@example.com")
-        .env("GIT_COMMITTER_NAME", "Test Author")
-        .env("GIT_COMMITTER_EMAIL", "author@example.com")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .expect("git runs");
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
-}
+pub use ferry_testkit::git;
 
 /// A ConfigMap manifest.
 pub fn config_map(name: &str, data: &str) -> String {
