@@ -1,8 +1,6 @@
 //! Pure status building: per-resource status from a comparison, the app's sync code, history
 //! with its limit, conditions, and RFC 3339 timestamps.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use ferry_diff::ResourceDiffStatus;
 use ferry_engine::{ObjectAction, ObjectResult, ResourceComparison, phase_text};
 use ferry_types::{
@@ -119,51 +117,11 @@ pub fn condition(condition_type: &str, message: impl Into<String>) -> Applicatio
     }
 }
 
-/// Now, as Kubernetes writes times (`2026-11-26T12:00:00Z`).
-pub fn now_rfc3339() -> String {
-    rfc3339(SystemTime::now())
-}
-
-/// A wall-clock instant in RFC 3339, UTC, whole seconds.
-pub fn rfc3339(instant: SystemTime) -> String {
-    let seconds = instant
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |duration| duration.as_secs());
-    let days = i64::try_from(seconds / 86_400).unwrap_or(0);
-    let rest = seconds % 86_400;
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
-}
+pub use ferry_types::time::{format_rfc3339 as rfc3339, now_rfc3339};
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rfc3339_writes_a_known_instant() {
-        let instant = UNIX_EPOCH + std::time::Duration::from_secs(1_795_696_310);
-        assert_eq!(rfc3339(instant), "2026-11-26T12:31:50Z");
-        assert_eq!(rfc3339(UNIX_EPOCH), "1970-01-01T00:00:00Z");
-    }
 
     #[test]
     fn history_keeps_the_newest_entries_with_increasing_ids() {

@@ -8,6 +8,7 @@ mod error;
 mod health;
 mod object;
 mod status;
+pub mod time;
 mod tree;
 
 pub use application::*;

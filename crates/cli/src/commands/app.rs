@@ -638,23 +638,18 @@ fn history_table(app: &Application) -> String {
     columns(&rows)
 }
 
-/// Whole seconds from one RFC 3339 UTC time (`2026-01-01T00:00:00Z`) to another.
+/// Whole seconds from one RFC 3339 time (`2026-01-01T00:00:00Z`) to another.
 fn seconds_between(from: &str, to: &str) -> Option<i64> {
-    fn seconds(time: &str) -> Option<i64> {
-        let (date, clock) = time.trim_end_matches('Z').split_once('T')?;
-        let mut date = date.split('-').map(|part| part.parse::<i64>().ok());
-        let (year, month, day) = (date.next()??, date.next()??, date.next()??);
-        let mut clock = clock.split(['.', ':']).map(|part| part.parse::<i64>().ok());
-        let (hour, minute, second) = (clock.next()??, clock.next()??, clock.next()??);
-        // Howard Hinnant's days_from_civil.
-        let year = if month <= 2 { year - 1 } else { year };
-        let era = year.div_euclid(400);
-        let year_of_era = year - era * 400;
-        let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        let days = era * 146_097 + day_of_era - 719_468;
-        Some(days * 86_400 + hour * 3600 + minute * 60 + second)
-    }
+    let seconds = |time: &str| {
+        let instant = ferry_types::time::parse_rfc3339(time)?;
+        i64::try_from(
+            instant
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_secs(),
+        )
+        .ok()
+    };
     Some(seconds(to)? - seconds(from)?)
 }
 
