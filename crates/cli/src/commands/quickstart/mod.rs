@@ -379,6 +379,8 @@ Try next (in another terminal):
   # a failure: a crash-looping release turns health Degraded, and the report counts it
   cd {repo} && sed -i 's/^    metadata:$/    metadata:\\n      annotations:\\n        cluster.ferry.dev\\/fault: crashloop/' base/web.yaml && git commit -qam 'web: a bad release'
   ferry report -n {NAMESPACE}
+  # the API itself failing: a third of the requests answered 503 for a minute; ferry retries
+  ferry cluster fault add errors --fraction 0.3 --code 503 --duration 1m --kubeconfig {data}/kubeconfig
   curl -s -H \"Authorization: Bearer $(cat {token})\" {url}/api/v1/applications
 
 Ctrl-C stops everything; run `ferry quickstart` again to resume, `--reset` to start over.
