@@ -9,10 +9,12 @@
 mod cluster;
 mod git;
 mod kubectl;
+mod objects;
 mod tools;
 
 #[cfg(feature = "cluster")]
 pub use cluster::{LocalCluster, TIME_FACTOR};
 pub use git::{commit_all, git, init_repo};
 pub use kubectl::{Kubectl, Run};
+pub use objects::{config_map, deployment, health_status, history, sync_status};
 pub use tools::available;

@@ -15,6 +15,9 @@ use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+#[allow(unused_imports)]
+pub use ferry_testkit::{config_map, deployment, health_status, history, sync_status};
+
 use ferry_testkit::{LocalCluster, commit_all, init_repo};
 use tokio::sync::oneshot;
 
@@ -379,51 +382,4 @@ impl Fixture {
     pub async fn stop(mut self) -> ferry_controller::Result<()> {
         self.stop_controller().await
     }
-}
-
-/// The sync status of an Application.
-pub fn sync_status(app: &Value) -> &str {
-    app["status"]["sync"]["status"].as_str().unwrap_or("")
-}
-
-/// The health status of an Application.
-pub fn health_status(app: &Value) -> &str {
-    app["status"]["health"]["status"].as_str().unwrap_or("")
-}
-
-/// The history entries of an Application.
-pub fn history(app: &Value) -> Vec<Value> {
-    app["status"]["history"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// A ConfigMap manifest.
-pub fn config_map(name: &str, value: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  value: {value:?}\n"
-    )
-}
-
-/// A Deployment manifest with one replica.
-pub fn deployment(name: &str) -> String {
-    format!(
-        "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {name}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {{app: {name}}}
-  template:
-    metadata:
-      labels: {{app: {name}}}
-    spec:
-      containers:
-      - name: {name}
-        image: nginx:1.27
-"
-    )
 }

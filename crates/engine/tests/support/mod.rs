@@ -12,6 +12,9 @@ use ferry_types::{Application, Manifest};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+#[allow(unused_imports)]
+pub use ferry_testkit::config_map;
+
 /// A local cluster, a client of it, and a Git repository.
 pub struct Fixture {
     pub cluster: RunningCluster,
@@ -155,10 +158,3 @@ impl Fixture {
 }
 
 pub use ferry_testkit::git;
-
-/// A ConfigMap manifest.
-pub fn config_map(name: &str, data: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  value: {data:?}\n"
-    )
-}

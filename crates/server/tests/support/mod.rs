@@ -17,6 +17,9 @@ use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams, PostParams}
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
+#[allow(unused_imports)]
+pub use ferry_testkit::{config_map, deployment, health_status, history, sync_status};
+
 /// The longest any test waits for a state.
 pub const PATIENCE: Duration = Duration::from_secs(30);
 /// The controller's poll interval: long, so nothing but the action under test refreshes.
@@ -246,57 +249,10 @@ async fn respond(response: reqwest::Response) -> (u16, Value) {
     (status, body)
 }
 
-/// The sync status of an Application.
-pub fn sync_status(app: &Value) -> &str {
-    app["status"]["sync"]["status"].as_str().unwrap_or("")
-}
-
-/// The health status of an Application.
-pub fn health_status(app: &Value) -> &str {
-    app["status"]["health"]["status"].as_str().unwrap_or("")
-}
-
-/// The history entries of an Application.
-pub fn history(app: &Value) -> Vec<Value> {
-    app["status"]["history"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
-/// A ConfigMap manifest.
-pub fn config_map(name: &str, value: &str) -> String {
-    format!(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n  value: {value:?}\n"
-    )
-}
-
 /// A Secret manifest holding `password`.
 pub fn secret(name: &str, password: &str) -> String {
     let encoded = base64::engine::general_purpose::STANDARD.encode(password);
     format!(
         "apiVersion: v1\nkind: Secret\nmetadata:\n  name: {name}\ntype: Opaque\ndata:\n  password: {encoded}\n"
-    )
-}
-
-/// A Deployment manifest with one replica.
-pub fn deployment(name: &str) -> String {
-    format!(
-        "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {name}
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {{app: {name}}}
-  template:
-    metadata:
-      labels: {{app: {name}}}
-    spec:
-      containers:
-      - name: {name}
-        image: nginx:1.27
-"
     )
 }
