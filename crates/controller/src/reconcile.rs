@@ -1,7 +1,7 @@
 //! One Application reconciled once: fetch and render its source, compare it with the cluster,
 //! sync when automation or a requested `.operation` says so, and write `.status`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 use ferry_diff::ResourceDiffStatus;
@@ -445,31 +445,17 @@ async fn compare(
     client: &ClusterClient,
     status: &mut ApplicationStatus,
 ) -> Result<Fingerprints> {
-    let manifests = &fetched.rendered.manifests;
-    let comparisons = ferry_engine::diff(app, manifests, client).await?;
-    let target = ferry_engine::prepare(app, manifests, client).await?;
+    // One observation of the cluster serves the diff, the health and the drift baselines.
+    let ferry_engine::Comparison {
+        resources: comparisons,
+        target,
+        live,
+    } = ferry_engine::compare(app, &fetched.rendered.manifests, client).await?;
     let versions: BTreeMap<ObjectKey, String> = target
         .manifests
         .iter()
         .map(|manifest| (manifest.key(), version_of(manifest.api_version())))
         .collect();
-    let declared: BTreeSet<ObjectKey> = versions.keys().cloned().collect();
-    let kinds = target.kinds();
-    let name = ferry_engine::app_name(app)?;
-    // With an inventory (every app synced once), only its objects are read; without one,
-    // every kind is listed to find what the tracking annotation claims.
-    let inventory_namespace = if app.spec.destination.namespace.is_empty() {
-        client.default_namespace().to_string()
-    } else {
-        app.spec.destination.namespace.clone()
-    };
-    let live = match client.read_inventory(name, &inventory_namespace).await? {
-        Some(inventory) => {
-            let keys: BTreeSet<ObjectKey> = inventory.union(&declared).cloned().collect();
-            client.live_objects_by_key(name, &keys).await?
-        }
-        None => client.live_objects(name, &declared, &kinds).await?,
-    };
     let resources: Vec<ResourceStatus> = comparisons
         .iter()
         .map(|comparison| {

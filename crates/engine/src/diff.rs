@@ -6,7 +6,8 @@ use ferry_sync::{Action, SyncPhase};
 use ferry_types::{Application, Manifest, ObjectKey};
 use serde::Serialize;
 
-use crate::client::ClusterClient;
+use crate::client::{ClusterClient, LiveObjects};
+use crate::target::Target;
 use crate::observe::{Prediction, observe, plan_options, predict};
 use crate::{Error, Result};
 
@@ -51,6 +52,17 @@ pub fn diff_status_text(status: ResourceDiffStatus) -> &'static str {
     }
 }
 
+/// An app compared with the cluster, with what the comparison was made of.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// One comparison per object, in sync order.
+    pub resources: Vec<ResourceComparison>,
+    /// The desired objects, as prepared for the cluster.
+    pub target: Target,
+    /// The live objects read.
+    pub live: LiveObjects,
+}
+
 /// Compares every object the app declares (hooks aside) and every object it tracks that left
 /// Git with the cluster. A dry-run the server rejects is an error naming every rejected object.
 pub async fn diff(
@@ -58,6 +70,16 @@ pub async fn diff(
     rendered: &[Manifest],
     client: &ClusterClient,
 ) -> Result<Vec<ResourceComparison>> {
+    Ok(compare(app, rendered, client).await?.resources)
+}
+
+/// [`diff`], returning also the prepared target and the live objects it read, so a caller
+/// that needs them (health, drift baselines) does not read the cluster again.
+pub async fn compare(
+    app: &Application,
+    rendered: &[Manifest],
+    client: &ClusterClient,
+) -> Result<Comparison> {
     ferry_diff::check_ignore_differences(&app.spec.ignore_differences)?;
     let options = plan_options(app, false)?;
     let observed = observe(app, rendered, client, &options).await?;
@@ -106,5 +128,9 @@ pub async fn diff(
             message,
         });
     }
-    Ok(comparisons)
+    Ok(Comparison {
+        resources: comparisons,
+        target: observed.target,
+        live: observed.live,
+    })
 }

@@ -18,7 +18,7 @@ pub use client::{
     ClusterClient, ConnectOptions, FIELD_MANAGER, IN_CLUSTER_SERVER, INVENTORY_ANNOTATION,
     LiveObjects, ResourceInfo, WriteOptions, choose_context, gvk_of, inventory_name,
 };
-pub use diff::{ResourceComparison, diff, diff_status_text};
+pub use diff::{Comparison, ResourceComparison, compare, diff, diff_status_text};
 pub use error::{Error, Rejection, Result};
 pub use sync::{
     OPERATION_ANNOTATION, ObjectAction, ObjectResult, RetryPolicy, SyncEvent, SyncOptions,

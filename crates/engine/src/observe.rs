@@ -26,6 +26,8 @@ pub(crate) struct Observed {
     pub plan: Plan,
     /// The namespace of the app's inventory ConfigMap.
     pub inventory_namespace: String,
+    /// The keys the inventory held; `None` when the app has none (never synced by ferry).
+    pub inventory: Option<BTreeSet<ObjectKey>>,
 }
 
 /// Prepares the target, reads the live objects and plans.
@@ -41,23 +43,21 @@ pub(crate) async fn observe(
     let inventory = client
         .read_inventory(&options.app, &inventory_namespace)
         .await?;
-    let live = match &inventory {
-        Some(keys) => {
-            let keys: BTreeSet<ObjectKey> = keys.union(&declared).cloned().collect();
-            client.live_objects_by_key(&options.app, &keys).await?
-        }
-        None => {
-            client
-                .live_objects(&options.app, &declared, &target.kinds())
-                .await?
-        }
+    // Read by key: what the app declares and what it applied before. Every sync writes the
+    // inventory before it applies anything, so an app without one has nothing of its own in
+    // the cluster that it does not declare, and no kind is listed cluster-wide to find out.
+    let keys: BTreeSet<ObjectKey> = match &inventory {
+        Some(keys) => keys.union(&declared).cloned().collect(),
+        None => declared,
     };
+    let live = client.live_objects_by_key(&options.app, &keys).await?;
     let plan = ferry_sync::plan(&target.manifests, &live.tracked, options)?;
     Ok(Observed {
         target,
         live,
         plan,
         inventory_namespace,
+        inventory,
     })
 }
 

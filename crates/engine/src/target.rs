@@ -21,14 +21,6 @@ pub struct Target {
 }
 
 impl Target {
-    /// Every (group, kind) the target declares.
-    pub fn kinds(&self) -> BTreeSet<(String, String)> {
-        self.manifests
-            .iter()
-            .map(|manifest| (manifest.gvk().group, manifest.kind().to_string()))
-            .collect()
-    }
-
     /// Whether an object's kind waits for a CRD of this sync.
     pub fn is_pending(&self, object: &Value) -> bool {
         let gvk = crate::client::gvk_of(object);

@@ -317,3 +317,55 @@ async fn force_true_recreates_an_object_whose_change_the_server_refuses() {
     assert_eq!(after["data"]["value"], "2");
     assert_ne!(after["metadata"]["uid"], before["metadata"]["uid"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_inventory_names_every_object_of_a_sync_before_the_first_wave_finishes() {
+    // No workload controllers: the Deployment of wave 0 never becomes Available, so the sync
+    // waits there until its timeout, and wave 1 is never applied.
+    let fixture = Fixture::start().await;
+    let late = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: late\n  annotations: {argocd.argoproj.io/sync-wave: \"1\"}\ndata: {value: late}\n";
+    fixture.commit(
+        &[
+            ("web.yaml", &ferry_testkit::deployment("web")),
+            ("late.yaml", late),
+        ],
+        &[],
+    );
+    let app = fixture.app("shop", "default", json!({}));
+    let rendered = fixture.render(&app).await;
+    let client = fixture.client.clone();
+    let waiting = SyncOptions {
+        timeout: Duration::from_secs(6),
+        ..options(false)
+    };
+    let sync = tokio::spawn(async move {
+        ferry_engine::sync(&app, &rendered, &client, &waiting, &mut |_| {}).await
+    });
+
+    let mut written = None;
+    for _ in 0..100 {
+        if fixture
+            .get("v1", "ConfigMap", "default", "ferry-inventory-shop")
+            .await
+            .is_some()
+        {
+            written = Some(sync.is_finished());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(40)).await;
+    }
+    assert_eq!(written, Some(false), "written while wave 0 still waits");
+    assert_eq!(
+        inventory_lines(&fixture).await,
+        ["/ConfigMap/default/late", "apps/Deployment/default/web"],
+        "the object of wave 1, not applied yet, is named too"
+    );
+    let result = sync.await.unwrap();
+    assert_eq!(result.phase, OperationPhase::Failed, "{result:#?}");
+    assert!(
+        fixture
+            .get("v1", "ConfigMap", "default", "late")
+            .await
+            .is_none()
+    );
+}

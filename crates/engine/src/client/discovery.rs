@@ -77,11 +77,6 @@ impl ResourceTable {
             .cloned()
     }
 
-    /// The preferred version of every kind.
-    pub(crate) fn preferred(&self) -> impl Iterator<Item = &Arc<ResourceInfo>> {
-        self.preferred.values()
-    }
-
     /// The preferred version of one kind, by group and kind.
     pub(crate) fn preferred_of(&self, group: &str, kind: &str) -> Option<&Arc<ResourceInfo>> {
         self.preferred.get(&(group.to_string(), kind.to_string()))

@@ -19,7 +19,8 @@ pub const INVENTORY_ANNOTATION: &str = "ferry.dev/inventory-of";
 const INVENTORY_DATA_KEY: &str = "objects";
 /// Gets in flight at once.
 const CONCURRENT_GETS: usize = 32;
-/// A kind with more keys than this is listed (once) rather than read object by object.
+/// A kind with more keys than this in one namespace is listed there (once) rather than read
+/// object by object.
 const LIST_ABOVE: usize = 16;
 
 /// The name of an app's inventory ConfigMap.
@@ -104,7 +105,8 @@ impl ClusterClient {
     }
 
     /// The live objects of `keys` (the inventory and the declared objects): read by key, or by
-    /// one list for a kind with many keys. Only objects of `keys` are kept; tracked are those
+    /// one list of the namespace for a kind with many keys there; never a list across the
+    /// cluster for a namespaced kind, whatever else it holds. Only objects of `keys` are kept; tracked are those
     /// whose tracking annotation claims them for `app`. Kinds no longer served are skipped.
     pub async fn live_objects_by_key(
         &self,
@@ -112,32 +114,34 @@ impl ClusterClient {
         keys: &BTreeSet<ObjectKey>,
     ) -> Result<LiveObjects> {
         let table = self.resource_table().await?;
-        let mut by_kind: BTreeMap<(&str, &str), Vec<&ObjectKey>> = BTreeMap::new();
+        let mut by_collection: BTreeMap<(&str, &str, &str), Vec<&ObjectKey>> = BTreeMap::new();
         // A hook with `generateName` has no name to read.
         for key in keys.iter().filter(|key| !key.name.is_empty()) {
-            by_kind
-                .entry((key.group.as_str(), key.kind.as_str()))
+            by_collection
+                .entry((key.group.as_str(), key.kind.as_str(), key.namespace.as_str()))
                 .or_default()
                 .push(key);
         }
         let mut lists = Vec::new();
         let mut gets = Vec::new();
-        for ((group, kind), kind_keys) in by_kind {
+        for ((group, kind, namespace), collection_keys) in by_collection {
             let Some(resource) = table.preferred_of(group, kind) else {
                 continue;
             };
-            if kind_keys.len() > LIST_ABOVE && resource.listable {
-                lists.push(resource.clone());
+            if collection_keys.len() > LIST_ABOVE && resource.listable {
+                lists.push((resource.clone(), namespace.to_string()));
             } else {
                 gets.extend(
-                    kind_keys
+                    collection_keys
                         .into_iter()
                         .map(|key| (resource.clone(), key.clone())),
                 );
             }
         }
         let listed: Vec<Vec<(ObjectKey, Value)>> = stream::iter(lists)
-            .map(|resource| self.list_resource(resource, app, keys).boxed())
+            .map(|(resource, namespace)| {
+                async move { self.list_resource(resource, &namespace, app, keys).await }.boxed()
+            })
             .buffer_unordered(CONCURRENT_GETS)
             .try_collect()
             .await?;

@@ -1,14 +1,11 @@
-//! Reading the live objects of an app: every object this app's tracking annotation claims,
-//! across the kinds the app declares and every other listable kind the cluster serves (less
-//! Argo CD's default exclusions: events, leases, endpoints), plus the live state of every
-//! object the app declares. Lists are paged and run a few at a time.
+//! The live objects of an app, and the paged list of one resource that reads a kind with many
+//! of them at once (see `inventory.rs` for which keys are read).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use ferry_sync::{LiveObject, TrackingId};
 use ferry_types::ObjectKey;
-use futures_util::{FutureExt, StreamExt, TryStreamExt, stream};
 use kube::api::ListParams;
 use kube::core::Request;
 use serde_json::Value;
@@ -17,30 +14,8 @@ use super::requests::api_error;
 use super::{ClusterClient, ResourceInfo};
 use crate::{Error, Result};
 
-/// Kinds never listed unless the app declares them: high-volume objects that controllers
-/// write and people do not (Argo CD's default `resource.exclusions`).
-const EXCLUDED: &[(&str, &str)] = &[
-    ("", "Event"),
-    ("events.k8s.io", "Event"),
-    ("", "Endpoints"),
-    ("discovery.k8s.io", "EndpointSlice"),
-    ("coordination.k8s.io", "Lease"),
-    ("authentication.k8s.io", "TokenReview"),
-    ("authorization.k8s.io", "SubjectAccessReview"),
-    ("authorization.k8s.io", "SelfSubjectAccessReview"),
-    ("authorization.k8s.io", "LocalSubjectAccessReview"),
-    ("authorization.k8s.io", "SelfSubjectRulesReview"),
-    ("certificates.k8s.io", "CertificateSigningRequest"),
-    ("cilium.io", "CiliumIdentity"),
-    ("cilium.io", "CiliumEndpoint"),
-    ("kyverno.io", "AdmissionReport"),
-    ("kyverno.io", "BackgroundScanReport"),
-];
-
 /// Objects per list page.
 const PAGE_SIZE: u32 = 500;
-/// Lists in flight at once.
-const CONCURRENT_LISTS: usize = 8;
 
 /// What the cluster holds for an app.
 #[derive(Debug, Clone, Default)]
@@ -59,49 +34,12 @@ impl LiveObjects {
 }
 
 impl ClusterClient {
-    /// Lists the live objects of `app`: those its tracking annotation claims (on any listed
-    /// kind) and those whose key is in `declared`. `kinds` (group, kind) are always listed,
-    /// excluded or not.
-    pub async fn live_objects(
-        &self,
-        app: &str,
-        declared: &BTreeSet<ObjectKey>,
-        kinds: &BTreeSet<(String, String)>,
-    ) -> Result<LiveObjects> {
-        let table = self.resource_table().await?;
-        let mut resources: Vec<Arc<ResourceInfo>> = table
-            .preferred()
-            .filter(|info| info.listable)
-            .filter(|info| {
-                kinds.contains(&(info.group.clone(), info.kind.clone()))
-                    || !EXCLUDED.contains(&(info.group.as_str(), info.kind.as_str()))
-            })
-            .cloned()
-            .collect();
-        resources.sort_by(|a, b| (&a.group, &a.kind).cmp(&(&b.group, &b.kind)));
-        let found: Vec<Vec<(ObjectKey, Value)>> = stream::iter(resources)
-            .map(|resource| self.list_resource(resource, app, declared).boxed())
-            .buffer_unordered(CONCURRENT_LISTS)
-            .try_collect()
-            .await?;
-        let mut live = LiveObjects::default();
-        for (key, object) in found.into_iter().flatten() {
-            if TrackingId::of(&object).is_some_and(|id| id.claims(app, &key)) {
-                live.tracked.push(LiveObject {
-                    key: key.clone(),
-                    object: object.clone(),
-                });
-            }
-            live.objects.insert(key, object);
-        }
-        live.tracked.sort_by(|a, b| a.key.cmp(&b.key));
-        Ok(live)
-    }
-
-    /// Every object of one resource that `app` tracks or declares, page by page.
+    /// Every object of one resource (in `namespace`, when it is namespaced and one is given)
+    /// that `app` tracks or declares, page by page.
     pub(super) async fn list_resource(
         &self,
         resource: Arc<ResourceInfo>,
+        namespace: &str,
         app: &str,
         declared: &BTreeSet<ObjectKey>,
     ) -> Result<Vec<(ObjectKey, Value)>> {
@@ -114,7 +52,7 @@ impl ClusterClient {
                 continue_token: continue_token.take(),
                 ..ListParams::default()
             };
-            let request = Request::new(resource.collection_path(None))
+            let request = Request::new(resource.collection_path(Some(namespace)))
                 .list(&params)
                 .map_err(|error| Error::Request {
                     verb: "list",

@@ -83,23 +83,41 @@ impl Attempt<'_> {
         if self.options.dry_run {
             return Ok(self.dry_run(&observed, &predictions));
         }
-        let mut result = self.execute_all(&observed, &predictions, progress).await;
+        // Before anything is applied the inventory names everything this sync may create, so a
+        // sync cut short (a crash, kill -9) leaves nothing behind that a later prune cannot find.
+        let mut inventory = Inventory {
+            written: observed.inventory.clone(),
+            planned: planned_inventory(&observed),
+        };
+        let mut result = self
+            .execute_all(&observed, &predictions, &mut inventory, progress)
+            .await;
+        let written = inventory.written;
         let keys = inventory_keys(&observed, &result);
-        if let Err(error) = self
-            .client
-            .write_inventory(&plan_options.app, &observed.inventory_namespace, &keys)
-            .await
+        if written.as_ref() != Some(&keys)
+            && let Err(error) = self.write_inventory(&observed, &keys).await
         {
             result.message = format!("{}; the inventory was not written: {error}", result.message);
         }
         Ok(result)
     }
 
-    /// Applies every wave in order; stops at the first failure.
+    /// Writes the inventory of the app.
+    async fn write_inventory(&self, observed: &Observed, keys: &BTreeSet<ObjectKey>) -> Result<()> {
+        let app = crate::target::app_name(self.app)?;
+        self.client
+            .write_inventory(app, &observed.inventory_namespace, keys)
+            .await
+    }
+
+    /// Applies every wave in order; stops at the first failure. The planned inventory is
+    /// written, when it differs, before the first object other than a Namespace (the
+    /// inventory's own namespace may be one this sync creates).
     async fn execute_all(
         &self,
         observed: &Observed,
         predictions: &[Prediction],
+        inventory: &mut Inventory,
         progress: Progress<'_>,
     ) -> SyncResult {
         let steps = &observed.plan.steps;
@@ -117,6 +135,20 @@ impl Attempt<'_> {
                 // commits); kinds still go one after another, so Namespaces and CRDs land
                 // before what needs them.
                 for group in kind_groups(steps, &indices) {
+                    let namespaces = group.iter().all(|&index| {
+                        steps[index].key.kind == "Namespace" && steps[index].key.group.is_empty()
+                    });
+                    if !namespaces && inventory.written.as_ref() != Some(&inventory.planned) {
+                        if let Err(error) = self.write_inventory(observed, &inventory.planned).await
+                        {
+                            failure = Some(format!(
+                                "the inventory could not be written, so nothing more was \
+                                 applied: {error}"
+                            ));
+                            break;
+                        }
+                        inventory.written = Some(inventory.planned.clone());
+                    }
                     let outcomes: Vec<(usize, Result<Executed>)> = stream::iter(group)
                         .map(|index| {
                             async move {
@@ -294,6 +326,29 @@ impl Attempt<'_> {
 
 /// What the inventory holds after a sync: every object of the Sync phase the plan applies or
 /// keeps, and every prune not carried out (a failed sync keeps it for the next one).
+/// The app's inventory during a sync: what the cluster holds, and what is to be written before
+/// the first object is applied.
+pub(crate) struct Inventory {
+    written: Option<BTreeSet<ObjectKey>>,
+    planned: BTreeSet<ObjectKey>,
+}
+
+/// The inventory written before a sync applies anything: what it had, and every object of
+/// the sync phase the plan may apply or prune.
+fn planned_inventory(observed: &Observed) -> BTreeSet<ObjectKey> {
+    let mut keys = observed.inventory.clone().unwrap_or_default();
+    keys.extend(
+        observed
+            .plan
+            .steps
+            .iter()
+            .filter(|step| step.phase == SyncPhase::Sync)
+            .filter(|step| !matches!(step.action, Action::RunHook { .. }))
+            .map(|step| step.key.clone()),
+    );
+    keys
+}
+
 fn inventory_keys(observed: &Observed, result: &SyncResult) -> BTreeSet<ObjectKey> {
     let pruned: BTreeSet<&ObjectKey> = result
         .objects
