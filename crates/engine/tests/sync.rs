@@ -585,3 +585,82 @@ async fn a_crd_is_established_before_its_custom_resources_in_the_same_sync() {
         ]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_carried_out_again_runs_neither_generated_nor_deleted_hooks_twice() {
+    let fixture = Fixture::start().await;
+    fixture.commit(
+        &[
+            ("main.yaml", &config_map("settings", "one")),
+            (
+                "post.yaml",
+                &hook("smoke", "PostSync", Some("HookSucceeded")),
+            ),
+            ("report.yaml", &hook("report-", "PostSync", None)),
+        ],
+        &[],
+    );
+    let app = fixture.app("shop", "default", json!({}));
+    let under = |operation: &str| SyncOptions {
+        operation_id: Some(operation.into()),
+        ..options()
+    };
+    let hooks = |result: &SyncResult| -> Vec<String> {
+        result
+            .objects
+            .iter()
+            .filter(|object| object.action == ObjectAction::Hook)
+            .map(|object| format!("{} {}", object.key.name, object.message))
+            .collect()
+    };
+
+    let (first, _) = sync(&fixture, &app, &under("op-1")).await;
+    assert_eq!(first.phase, OperationPhase::Succeeded, "{first:#?}");
+    let report = first.objects[1].key.name.clone();
+    assert!(report.starts_with("report-") && report.len() == 12, "{report}");
+    assert_eq!(
+        hooks(&first),
+        [
+            format!("{report} created"),
+            "smoke created; deleted after it succeeded (HookSucceeded)".into()
+        ]
+    );
+
+    // The same operation again, as after a controller restart: nothing runs a second time.
+    let (again, _) = sync(&fixture, &app, &under("op-1")).await;
+    assert_eq!(again.phase, OperationPhase::Succeeded, "{again:#?}");
+    assert_eq!(
+        hooks(&again),
+        [
+            format!("{report} exists; not run again"),
+            "smoke finished earlier in this operation; not run again".into()
+        ]
+    );
+    assert!(
+        fixture
+            .get("v1", "ConfigMap", "default", "smoke")
+            .await
+            .is_none()
+    );
+
+    // A new operation runs both again, the generated hook under a new name.
+    let (next, _) = sync(&fixture, &app, &under("op-2")).await;
+    assert_eq!(next.phase, OperationPhase::Succeeded, "{next:#?}");
+    let renamed = next.objects[1].key.name.clone();
+    assert_ne!(renamed, report);
+    assert_eq!(
+        hooks(&next),
+        [
+            format!("{renamed} created"),
+            "smoke created; deleted after it succeeded (HookSucceeded)".into()
+        ]
+    );
+    let inventory = fixture
+        .get("v1", "ConfigMap", "default", "ferry-inventory-shop")
+        .await
+        .unwrap();
+    assert_eq!(
+        inventory["data"]["objects"], "/ConfigMap/default/settings",
+        "the record of finished hooks leaves the inventory's objects alone"
+    );
+}

@@ -17,6 +17,9 @@ use crate::{Error, Result};
 pub const INVENTORY_ANNOTATION: &str = "ferry.dev/inventory-of";
 /// The data key holding the keys, one `group/kind/namespace/name` a line.
 const INVENTORY_DATA_KEY: &str = "objects";
+/// The data key of the hooks an operation ran to the end and deleted: the operation's id on
+/// the first line, then one key a line.
+const FINISHED_HOOKS_DATA_KEY: &str = "finished-hooks";
 /// Gets in flight at once.
 const CONCURRENT_GETS: usize = 32;
 /// A kind with more keys than this in one namespace is listed there (once) rather than read
@@ -104,6 +107,58 @@ impl ClusterClient {
         Ok(())
     }
 
+    /// The hooks `operation` ran to the end (and deleted) for `app`, from its inventory; empty
+    /// when none, or the record is another operation's.
+    pub(crate) async fn finished_hooks(
+        &self,
+        app: &str,
+        namespace: &str,
+        operation: &str,
+    ) -> Result<BTreeSet<ObjectKey>> {
+        let resource = self
+            .resource(&Gvk::from_api_version("v1", "ConfigMap"))
+            .await?;
+        let Some(object) = self.get(&resource, namespace, &inventory_name(app)).await? else {
+            return Ok(BTreeSet::new());
+        };
+        if object["metadata"]["annotations"][INVENTORY_ANNOTATION].as_str() != Some(app) {
+            return Ok(BTreeSet::new());
+        }
+        Ok(parse_finished_hooks(
+            object["data"][FINISHED_HOOKS_DATA_KEY].as_str().unwrap_or(""),
+            operation,
+        ))
+    }
+
+    /// Records in the inventory of `app` that `operation` ran hook `key` to the end (a JSON
+    /// merge patch of that one data key, so the keys the sync wrote stay; a record of another
+    /// operation is replaced).
+    pub(crate) async fn record_finished_hook(
+        &self,
+        app: &str,
+        namespace: &str,
+        operation: &str,
+        key: &ObjectKey,
+    ) -> Result<()> {
+        let mut finished = self.finished_hooks(app, namespace, operation).await?;
+        finished.insert(key.clone());
+        let lines: Vec<String> = std::iter::once(operation.to_string())
+            .chain(finished.iter().map(inventory_line))
+            .collect();
+        let object = json!({
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": inventory_name(app),
+                "namespace": namespace,
+                "annotations": {INVENTORY_ANNOTATION: app},
+            },
+            "data": {FINISHED_HOOKS_DATA_KEY: lines.join("\n")},
+        });
+        self.apply_client_side(&object, WriteOptions::APPLY).await?;
+        Ok(())
+    }
+
     /// The live objects of `keys` (the inventory and the declared objects): read by key, or by
     /// one list of the namespace for a kind with many keys there; never a list across the
     /// cluster for a namespaced kind, whatever else it holds. Only objects of `keys` are kept; tracked are those
@@ -178,9 +233,26 @@ impl ClusterClient {
     }
 }
 
+/// The hooks of `operation` in a finished-hooks record; empty when it is another's.
+fn parse_finished_hooks(record: &str, operation: &str) -> BTreeSet<ObjectKey> {
+    let mut lines = record.lines();
+    if lines.next() != Some(operation) {
+        return BTreeSet::new();
+    }
+    lines.filter_map(parse_inventory_line).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finished_hooks_of_another_operation_are_not_this_ones() {
+        let record = "op-1\n/ConfigMap/shop/smoke\nbatch/Job/shop/migrate";
+        assert_eq!(parse_finished_hooks(record, "op-1").len(), 2);
+        assert!(parse_finished_hooks(record, "op-2").is_empty());
+        assert!(parse_finished_hooks("", "op-1").is_empty());
+    }
 
     #[test]
     fn an_inventory_line_round_trips_core_and_cluster_scoped_keys() {

@@ -17,7 +17,8 @@ use super::report::{failed, finish, skipped, summary};
 use super::result::{ObjectAction, ObjectResult, SyncEvent, SyncResult, phase_text};
 use super::step::Executed;
 use super::wait::{Member, WaitOutcome, wait_for_wave};
-use super::{SyncOptions, hooks};
+use super::hooks::{self, HookRun};
+use super::SyncOptions;
 use crate::client::ClusterClient;
 use crate::observe::{Observed, Prediction, observe, plan_options, predict};
 use crate::{Error, Rejection, Result};
@@ -85,9 +86,11 @@ impl Attempt<'_> {
         }
         // Before anything is applied the inventory names everything this sync may create, so a
         // sync cut short (a crash, kill -9) leaves nothing behind that a later prune cannot find.
+        let planned = planned_inventory(&observed);
         let mut inventory = Inventory {
+            due: observed.inventory.as_ref() != Some(&planned),
             written: observed.inventory.clone(),
-            planned: planned_inventory(&observed),
+            planned,
         };
         let mut result = self
             .execute_all(&observed, &predictions, &mut inventory, progress)
@@ -138,16 +141,21 @@ impl Attempt<'_> {
                     let namespaces = group.iter().all(|&index| {
                         steps[index].key.kind == "Namespace" && steps[index].key.group.is_empty()
                     });
-                    if !namespaces && inventory.written.as_ref() != Some(&inventory.planned) {
-                        if let Err(error) = self.write_inventory(observed, &inventory.planned).await
-                        {
-                            failure = Some(format!(
-                                "the inventory could not be written, so nothing more was \
-                                 applied: {error}"
-                            ));
-                            break;
+                    if !namespaces && inventory.due {
+                        inventory.due = false;
+                        match self.write_inventory(observed, &inventory.planned).await {
+                            Ok(()) => inventory.written = Some(inventory.planned.clone()),
+                            // No destination namespace (nothing of this app can be in it):
+                            // the write at the end says so in the message.
+                            Err(Error::Api { code: 404, .. }) => {}
+                            Err(error) => {
+                                failure = Some(format!(
+                                    "the inventory could not be written, so nothing was \
+                                     applied after it: {error}"
+                                ));
+                                break;
+                            }
                         }
-                        inventory.written = Some(inventory.planned.clone());
                     }
                     let outcomes: Vec<(usize, Result<Executed>)> = stream::iter(group)
                         .map(|index| {
@@ -190,7 +198,10 @@ impl Attempt<'_> {
                     Ok(WaitOutcome::Healthy)
                 };
                 record_health(&mut results, &members);
-                if let Err(error) = self.finish_hooks(steps, &mut results, &members).await {
+                if let Err(error) = self
+                    .finish_hooks(observed, &mut results, &members)
+                    .await
+                {
                     failure.get_or_insert_with(|| error.to_string());
                 }
                 match outcome {
@@ -233,7 +244,7 @@ impl Attempt<'_> {
             return finish(objects, OperationPhase::Succeeded, message, false);
         };
         for step in &observed.plan.on_failure {
-            let result = match self.run_sync_fail_hook(step).await {
+            let result = match self.run_sync_fail_hook(observed, step).await {
                 Ok(result) => result,
                 Err(error) => failed(step, error.to_string()),
             };
@@ -254,13 +265,24 @@ impl Attempt<'_> {
         .await
     }
 
+    /// The operation hooks run under, if any, and where their record is kept.
+    pub(crate) fn hook_run<'s>(&'s self, observed: &'s Observed) -> Option<HookRun<'s>> {
+        Some(HookRun {
+            operation: self.options.operation_id.as_deref()?,
+            // Checked when the plan options were made.
+            app: crate::target::app_name(self.app).ok()?,
+            inventory_namespace: &observed.inventory_namespace,
+        })
+    }
+
     /// Applies the delete policies of the hooks of a finished wave.
     async fn finish_hooks(
         &self,
-        steps: &[Step],
+        observed: &Observed,
         results: &mut [Option<ObjectResult>],
         members: &[Member],
     ) -> Result<()> {
+        let steps = &observed.plan.steps;
         for member in members {
             let Action::RunHook { delete_policies } = &steps[member.index].action else {
                 continue;
@@ -275,6 +297,7 @@ impl Attempt<'_> {
                 &member.key,
                 delete_policies,
                 health,
+                self.hook_run(observed),
             )
             .await?
                 && let Some(result) = results[member.index].as_mut()
@@ -286,7 +309,7 @@ impl Attempt<'_> {
     }
 
     /// Creates a SyncFail hook, without waiting for it.
-    async fn run_sync_fail_hook(&self, step: &Step) -> Result<ObjectResult> {
+    async fn run_sync_fail_hook(&self, observed: &Observed, step: &Step) -> Result<ObjectResult> {
         let object = step.object.as_ref().ok_or_else(|| Error::Application {
             message: format!("{}: the plan has no object to send", step.key),
         })?;
@@ -300,19 +323,19 @@ impl Attempt<'_> {
             &resource,
             object,
             policies,
-            self.options.operation_id.as_deref(),
+            self.hook_run(observed),
             self.deadline,
             self.options.poll_interval,
         )
         .await?;
-        let stored = match &started {
-            hooks::Started::Created(stored) | hooks::Started::Exists(stored) => stored,
+        let key = match &started {
+            hooks::Started::Created(stored) | hooks::Started::Exists(stored) => hooks::key_of(
+                &resource,
+                stored["metadata"]["namespace"].as_str().unwrap_or(""),
+                stored["metadata"]["name"].as_str().unwrap_or(""),
+            ),
+            hooks::Started::Finished(key) => key.clone(),
         };
-        let key = hooks::key_of(
-            &resource,
-            stored["metadata"]["namespace"].as_str().unwrap_or(""),
-            stored["metadata"]["name"].as_str().unwrap_or(""),
-        );
         Ok(ObjectResult {
             key,
             phase: step.phase,
@@ -329,8 +352,12 @@ impl Attempt<'_> {
 /// The app's inventory during a sync: what the cluster holds, and what is to be written before
 /// the first object is applied.
 pub(crate) struct Inventory {
+    /// What the cluster holds.
     written: Option<BTreeSet<ObjectKey>>,
+    /// What is written before the first object.
     planned: BTreeSet<ObjectKey>,
+    /// Whether `planned` is still to be written.
+    due: bool,
 }
 
 /// The inventory written before a sync applies anything: what it had, and every object of

@@ -1,6 +1,11 @@
 //! Hooks: objects created once per sync in their phase (`generateName` honoured), an earlier
 //! one of the same name deleted first under `BeforeHookCreation`, and deleted after they
 //! finish under `HookSucceeded` or `HookFailed`.
+//!
+//! Under an operation (the controller's, carried out again after a restart) a hook runs once
+//! per operation: it carries the operation's id, a `generateName` hook gets a name derived
+//! from the operation instead of a random one (so the operation finds it again), and a hook
+//! about to be deleted by its policy is first recorded as finished in the app's inventory.
 
 use std::time::Duration;
 
@@ -19,6 +24,42 @@ pub(crate) enum Started {
     Created(Value),
     /// One of the same name exists and its policy keeps it: it is not run again.
     Exists(Value),
+    /// This operation ran it to the end before, and its policy deleted it: not run again.
+    Finished(ObjectKey),
+}
+
+/// A hook run under an operation, and where its record of finished hooks is kept.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct HookRun<'a> {
+    /// The operation's id.
+    pub operation: &'a str,
+    /// The app, whose inventory holds the record.
+    pub app: &'a str,
+    /// The namespace of the inventory.
+    pub inventory_namespace: &'a str,
+}
+
+/// Characters of the API server's generated name suffixes (no vowels, no look-alikes).
+const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+/// The API server keeps this much of a `generateName` prefix.
+const MAX_PREFIX: usize = 58;
+
+/// The name a `generateName` hook gets under `operation`: the prefix, as the API server cuts
+/// it, and five characters of a stable hash (FNV-1a) of the operation and the prefix.
+pub(crate) fn operation_name(prefix: &str, operation: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in operation.bytes().chain([0]).chain(prefix.bytes()) {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    let prefix: String = prefix.chars().take(MAX_PREFIX).collect();
+    let suffix: String = (0..5)
+        .map(|index| {
+            let digit = (hash >> (index * 12)) % SUFFIX_ALPHABET.len() as u64;
+            char::from(SUFFIX_ALPHABET[digit as usize])
+        })
+        .collect();
+    format!("{prefix}{suffix}")
 }
 
 /// The annotation naming the operation that created a hook: a hook of the same operation is
@@ -26,18 +67,46 @@ pub(crate) enum Started {
 /// operation out again).
 pub const OPERATION_ANNOTATION: &str = "ferry.dev/sync-operation";
 
-/// Starts a hook: one created by the same `operation` is not run again; otherwise, with
-/// `BeforeHookCreation`, an earlier one of the same name is deleted and awaited gone; then
-/// the hook is created (carrying the operation's id).
+/// Starts a hook: one the same operation created or finished is not run again; otherwise,
+/// with `BeforeHookCreation`, an earlier one of the same name is deleted and awaited gone;
+/// then the hook is created (carrying the operation's id).
 pub(crate) async fn start(
     client: &ClusterClient,
     resource: &ResourceInfo,
     object: &Value,
     policies: &[HookDeletePolicy],
-    operation: Option<&str>,
+    run: Option<HookRun<'_>>,
     deadline: Instant,
     poll_interval: Duration,
 ) -> Result<Started> {
+    let mut object = object.clone();
+    let operation = run.map(|run| run.operation);
+    if let Some(run) = run {
+        let metadata = &mut object["metadata"];
+        if metadata["name"].as_str().unwrap_or("").is_empty()
+            && let Some(prefix) = metadata["generateName"].as_str().map(str::to_string)
+        {
+            metadata["name"] = operation_name(&prefix, run.operation).into();
+            if let Some(fields) = metadata.as_object_mut() {
+                fields.remove("generateName");
+            }
+        }
+        if !metadata["annotations"].is_object() {
+            metadata["annotations"] = serde_json::json!({});
+        }
+        metadata["annotations"][OPERATION_ANNOTATION] = run.operation.into();
+        let key = key_of(
+            resource,
+            metadata["namespace"].as_str().unwrap_or(""),
+            metadata["name"].as_str().unwrap_or(""),
+        );
+        let finished = client
+            .finished_hooks(run.app, run.inventory_namespace, run.operation)
+            .await?;
+        if finished.contains(&key) {
+            return Ok(Started::Finished(key));
+        }
+    }
     let namespace = object["metadata"]["namespace"].as_str().unwrap_or("");
     let name = object["metadata"]["name"].as_str().unwrap_or("");
     if !name.is_empty()
@@ -60,25 +129,20 @@ pub(crate) async fn start(
             tokio::time::sleep(poll_interval).await;
         }
     }
-    let mut object = object.clone();
-    if let Some(operation) = operation {
-        if !object["metadata"]["annotations"].is_object() {
-            object["metadata"]["annotations"] = serde_json::json!({});
-        }
-        object["metadata"]["annotations"][OPERATION_ANNOTATION] = operation.into();
-    }
     Ok(Started::Created(
         client.create(&object, WriteOptions::APPLY).await?,
     ))
 }
 
-/// Applies the delete policies of a finished hook; says what was done, if anything.
+/// Applies the delete policies of a finished hook; says what was done, if anything. Under an
+/// operation, a hook is recorded as finished before it is deleted.
 pub(crate) async fn finish(
     client: &ClusterClient,
     resource: &ResourceInfo,
     key: &ObjectKey,
     policies: &[HookDeletePolicy],
     health: HealthStatusCode,
+    run: Option<HookRun<'_>>,
 ) -> Result<Option<&'static str>> {
     let delete = match health {
         HealthStatusCode::Healthy => policies.contains(&HookDeletePolicy::HookSucceeded),
@@ -87,6 +151,11 @@ pub(crate) async fn finish(
     };
     if !delete {
         return Ok(None);
+    }
+    if let Some(run) = run {
+        client
+            .record_finished_hook(run.app, run.inventory_namespace, run.operation, key)
+            .await?;
     }
     client.delete(resource, key, false).await?;
     Ok(Some(if health == HealthStatusCode::Healthy {
@@ -107,5 +176,30 @@ pub(crate) fn key_of(resource: &ResourceInfo, namespace: &str, name: &str) -> Ob
             String::new()
         },
         name: name.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_hook_name_is_the_same_for_one_operation_and_differs_for_another() {
+        let first = operation_name("report-", "op-1");
+        assert_eq!(first, operation_name("report-", "op-1"));
+        assert_ne!(first, operation_name("report-", "op-2"));
+        assert_ne!(first, operation_name("notify-", "op-1"));
+        assert!(first.starts_with("report-") && first.len() == "report-".len() + 5);
+        assert!(
+            first["report-".len()..]
+                .bytes()
+                .all(|byte| SUFFIX_ALPHABET.contains(&byte))
+        );
+    }
+
+    #[test]
+    fn a_long_generate_name_is_cut_as_the_api_server_cuts_it() {
+        let name = operation_name(&"a".repeat(80), "op");
+        assert_eq!(name.len(), MAX_PREFIX + 5);
     }
 }

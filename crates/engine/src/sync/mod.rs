@@ -35,9 +35,10 @@ pub struct SyncOptions {
     pub poll_interval: Duration,
     /// Retries; `None` reads the Application's `syncPolicy.retry`.
     pub retry: Option<RetryPolicy>,
-    /// The operation this sync carries out: named hooks it creates carry it
-    /// ([`OPERATION_ANNOTATION`]), and one that exists with the same id is not run again, so
-    /// a sync carried out again after a restart runs no hook twice.
+    /// The operation this sync carries out: hooks it creates carry it
+    /// ([`OPERATION_ANNOTATION`]), a `generateName` hook gets a name derived from it, and a
+    /// hook the operation created (or ran to the end, then deleted by its policy) is not run
+    /// again, so a sync carried out again after a restart runs no hook twice.
     pub operation_id: Option<String>,
 }
 

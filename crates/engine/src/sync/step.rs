@@ -84,7 +84,7 @@ impl Attempt<'_> {
                     &resource,
                     object,
                     delete_policies,
-                    self.options.operation_id.as_deref(),
+                    self.hook_run(observed),
                     self.deadline,
                     self.options.poll_interval,
                 )
@@ -92,6 +92,16 @@ impl Attempt<'_> {
                 let (stored, message) = match &started {
                     Started::Created(stored) => (stored, "created"),
                     Started::Exists(stored) => (stored, "exists; not run again"),
+                    Started::Finished(key) => {
+                        return Ok(Executed {
+                            result: result(
+                                ObjectAction::Hook,
+                                key,
+                                "finished earlier in this operation; not run again".into(),
+                            ),
+                            member: None,
+                        });
+                    }
                 };
                 let namespace = stored["metadata"]["namespace"].as_str().unwrap_or("");
                 let name = stored["metadata"]["name"].as_str().unwrap_or("");
