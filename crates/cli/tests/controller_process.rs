@@ -320,15 +320,20 @@ async fn the_app_commands_create_list_watch_get_diff_history_and_delete_an_appli
     let diff = setup.app(&["diff", "shop"]);
     assert_eq!(diff.status.code(), Some(0), "{}", stderr(&diff));
 
-    let delete = setup.app(&["delete", "shop"]);
+    // A cascading delete (the default, as `argocd app delete`): the controller deletes the
+    // objects, then lets the Application go; `--wait` returns once it is gone.
+    let delete = setup.app(&["delete", "shop", "--wait", "--timeout", "30s"]);
     assert!(delete.status.success(), "{}", stderr(&delete));
+    assert_eq!(
+        String::from_utf8_lossy(&delete.stdout),
+        "application default/shop deleted (its objects were deleted first)\n"
+    );
     assert!(
         setup
             .get("ferry.dev/v1alpha1", "Application", "shop")
             .await
             .is_none()
     );
-    // The objects it deployed stay.
-    assert!(setup.get("v1", "ConfigMap", "settings").await.is_some());
+    assert!(setup.get("v1", "ConfigMap", "settings").await.is_none());
     kill(controller);
 }

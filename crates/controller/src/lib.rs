@@ -21,6 +21,7 @@ mod decide;
 mod drift;
 mod error;
 mod events;
+mod finalize;
 mod install;
 mod lease;
 mod ops;
@@ -43,6 +44,7 @@ pub use drift::{
 };
 pub use error::{Error, Result};
 pub use events::{AppEvent, EVENT_COMPONENT, event_object, status_events};
+pub use finalize::{RESOURCES_FINALIZER, awaits_cascade, resources_finalizers};
 pub use install::{INSTALL_NAMESPACE, apply_install, default_image, install_objects};
 pub use lease::{LEASE_NAME, LeaderElection, LeaseAction, LeaseRecord, decide, micro_time};
 pub use ops::{

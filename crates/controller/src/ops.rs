@@ -174,9 +174,41 @@ impl NewApplication {
     }
 }
 
-/// Deletes Application `name` (the objects it deployed stay, as `argocd app delete
-/// --cascade=false`; ferry has no finalizer yet).
-pub async fn delete_application(client: &kube::Client, namespace: &str, name: &str) -> Result<()> {
+/// Deletes Application `name`. With `cascade` (as `argocd app delete`), the resources
+/// finalizer is put on it first, so the controller deletes the objects it deployed before the
+/// Application goes; without, any resources finalizer is taken off and the objects stay (as
+/// `argocd app delete --cascade=false`).
+pub async fn delete_application(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    cascade: bool,
+) -> Result<()> {
+    let app = get_application(client, namespace, name).await?;
+    let ours = crate::finalize::resources_finalizers(&app);
+    let mut finalizers: Vec<&str> = app
+        .metadata
+        .finalizers
+        .iter()
+        .map(String::as_str)
+        .filter(|finalizer| cascade || !ours.contains(finalizer))
+        .collect();
+    if cascade && ours.is_empty() {
+        finalizers.push(crate::finalize::RESOURCES_FINALIZER);
+    }
+    if finalizers.len() != app.metadata.finalizers.len() {
+        // Guarded by the resourceVersion read: another writer's finalizer is never dropped.
+        patch(
+            client,
+            namespace,
+            name,
+            json!({"metadata": {
+                "resourceVersion": app.metadata.resource_version,
+                "finalizers": finalizers,
+            }}),
+        )
+        .await?;
+    }
     applications(client, Some(namespace))
         .delete(name, &Default::default())
         .await

@@ -11,7 +11,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ferry_engine::{ClusterClient, ConnectOptions};
+use ferry_engine::{ClusterClient, ConnectOptions, Deleted};
 use ferry_git::{Credentials, RepoCache};
 use ferry_types::{Application, OperationPhase, SyncStatusCode};
 use tokio::sync::{Notify, watch};
@@ -20,6 +20,7 @@ use tokio::task::{JoinHandle, JoinSet};
 use crate::apps::{Context, remove_annotation};
 use crate::drift::{Backoff, Destination, Fingerprints, ObjectCache};
 use crate::events::{AppEvent, emit};
+use crate::finalize::{awaits_cascade, finalize};
 use crate::lease::{Elector, LeaderElection};
 use crate::reconcile::{Outcome, reconcile};
 use crate::signal::{AppRef, Signal, Signals};
@@ -113,11 +114,19 @@ struct Seen {
     fetch_failures: u32,
 }
 
-/// A reconcile a worker finished.
+/// What a worker did.
+enum Work {
+    /// Reconciled the app.
+    Reconciled(Result<Outcome>),
+    /// Deleted the objects of an app being deleted, and its finalizer.
+    Finalized(Result<Deleted>),
+}
+
+/// A reconcile (or cascading delete) a worker finished.
 struct Finished {
     app: Application,
     duration: Duration,
-    result: Result<Outcome>,
+    work: Work,
 }
 
 /// The controller: a context for reconciles, the watches, the workers and what it remembers
@@ -292,6 +301,14 @@ impl Controller {
                 Ok(fresh) => fresh,
                 Err(_) => app,
             };
+            if awaits_cascade(&app) {
+                let result = finalize(&app, &context).await;
+                return Finished {
+                    app,
+                    duration: started.elapsed(),
+                    work: Work::Finalized(result),
+                };
+            }
             if app.metadata.annotations.contains_key(REFRESH_ANNOTATION) {
                 let (namespace, name) = key_of(&app);
                 if let Err(error) =
@@ -304,7 +321,7 @@ impl Controller {
             Finished {
                 app,
                 duration: started.elapsed(),
-                result,
+                work: Work::Reconciled(result),
             }
         });
     }
@@ -334,7 +351,7 @@ impl Controller {
         self.seen.retain(|key, _| keys.contains(key));
         self.drifted.retain(|key| keys.contains(key));
         apps.iter()
-            .filter(|app| app.metadata.deletion_timestamp.is_none())
+            .filter(|app| app.metadata.deletion_timestamp.is_none() || awaits_cascade(app))
             .filter(|app| !self.running.contains(&key_of(app)))
             .filter(|app| match self.seen.get(&key_of(app)) {
                 None => true,
@@ -346,6 +363,7 @@ impl Controller {
                     now >= seen.next_refresh
                         || (newer
                             && (seen.generation != app.metadata.generation
+                                || awaits_cascade(app)
                                 || app.operation.is_some()
                                 || app.metadata.annotations.contains_key(REFRESH_ANNOTATION)))
                 }
@@ -454,13 +472,17 @@ impl Controller {
         }
     }
 
-    /// Takes in what a worker's reconcile found.
+    /// Takes in what a worker did.
     fn record(&mut self, finished: Finished) {
         let Finished {
             app,
             duration,
-            result,
+            work,
         } = finished;
+        let result = match work {
+            Work::Reconciled(result) => result,
+            Work::Finalized(result) => return self.record_finalized(app, result),
+        };
         let key = key_of(&app);
         self.running.remove(&key);
         self.context
@@ -539,6 +561,49 @@ impl Controller {
                 fingerprints,
                 backoff,
                 heal_pending,
+                fetch_failures,
+            },
+        );
+    }
+
+    /// Takes in a cascading delete: on failure it is tried again after 2 s, 4 s, … (the
+    /// Application stays, with its finalizer, until the objects are gone).
+    fn record_finalized(&mut self, app: Application, result: Result<Deleted>) {
+        let key = key_of(&app);
+        self.running.remove(&key);
+        let previous = self.seen.remove(&key);
+        let fetch_failures = match &result {
+            Ok(deleted) => {
+                eprintln!(
+                    "controller: {}/{}: deleted {} objects; the Application goes",
+                    key.0,
+                    key.1,
+                    deleted.deleted.len()
+                );
+                0
+            }
+            Err(error) => {
+                eprintln!(
+                    "controller: {}/{}: deleting its objects: {error}",
+                    key.0, key.1
+                );
+                previous
+                    .as_ref()
+                    .map_or(0, |seen| seen.fetch_failures)
+                    .saturating_add(1)
+            }
+        };
+        let next_refresh =
+            Instant::now() + refresh_after(self.config.poll_interval, fetch_failures.max(1));
+        self.seen.insert(
+            key,
+            Seen {
+                next_refresh,
+                generation: app.metadata.generation,
+                written_version: version_number_of(&app),
+                fingerprints: None,
+                backoff: Backoff::default(),
+                heal_pending: false,
                 fetch_failures,
             },
         );

@@ -659,3 +659,74 @@ async fn the_installation_applies_to_a_cluster_and_again_without_change() {
     assert_eq!(deployment["spec"]["replicas"], 2);
     fixture.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cascading_delete_removes_the_apps_objects_first_and_a_plain_one_leaves_them() {
+    let fixture = Fixture::start(POLL).await;
+    fixture.commit(&[
+        ("a/settings.yaml", &config_map("alpha", "one")),
+        ("a/taken.yaml", &config_map("taken", "one")),
+        ("b/settings.yaml", &config_map("beta", "one")),
+    ]);
+    let repo_url = format!("file://{}", fixture.repo().display());
+    for (name, path) in [("cascade", "a"), ("plain", "b")] {
+        fixture
+            .create_app(
+                name,
+                json!({
+                    "source": {"repoURL": repo_url, "targetRevision": "main", "path": path},
+                    "syncPolicy": {"automated": {}},
+                }),
+            )
+            .await;
+    }
+    for name in ["cascade", "plain"] {
+        fixture
+            .wait_for(name, "Synced", |app| sync_status(app) == "Synced")
+            .await;
+    }
+    // Someone takes one object over: it is no longer the app's to delete.
+    fixture
+        .client
+        .apply_client_side(
+            &json!({"apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "taken", "namespace": "default",
+                             "annotations": {"ferry.dev/tracking-id": null}}}),
+            ferry_engine::WriteOptions::APPLY,
+        )
+        .await
+        .unwrap();
+
+    let kube = fixture.client.kube();
+    ferry_controller::delete_application(kube, "default", "cascade", true)
+        .await
+        .unwrap();
+    ferry_controller::delete_application(kube, "default", "plain", false)
+        .await
+        .unwrap();
+    for name in ["cascade", "plain"] {
+        let mut gone = false;
+        for _ in 0..200 {
+            if fixture
+                .get("ferry.dev/v1alpha1", "Application", name)
+                .await
+                .is_none()
+            {
+                gone = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(gone, "Application {name} still exists after 20 s");
+    }
+    assert!(fixture.get("v1", "ConfigMap", "alpha").await.is_none());
+    assert!(
+        fixture
+            .get("v1", "ConfigMap", "ferry-inventory-cascade")
+            .await
+            .is_none()
+    );
+    assert!(fixture.get("v1", "ConfigMap", "taken").await.is_some());
+    assert!(fixture.get("v1", "ConfigMap", "beta").await.is_some());
+    fixture.stop().await.unwrap();
+}

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 mod client;
+mod delete;
 mod diff;
 mod error;
 mod observe;
@@ -18,6 +19,7 @@ pub use client::{
     ClusterClient, ConnectOptions, FIELD_MANAGER, IN_CLUSTER_SERVER, INVENTORY_ANNOTATION,
     LiveObjects, ResourceInfo, WriteOptions, choose_context, gvk_of, inventory_name,
 };
+pub use delete::{Deleted, delete_app};
 pub use diff::{Comparison, ResourceComparison, compare, diff, diff_status_text};
 pub use error::{Error, Rejection, Result};
 pub use sync::{

@@ -133,6 +133,16 @@ pub struct AppDiffArgs {
 pub struct AppDeleteArgs {
     /// The Application.
     pub name: String,
+    /// Delete the objects it deployed too (the controller does, before the Application goes);
+    /// `--cascade=false` leaves them in the cluster.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub cascade: bool,
+    /// Wait until the Application is gone (its objects first, with `--cascade`).
+    #[arg(long)]
+    pub wait: bool,
+    /// How long `--wait` waits (90s, 5m).
+    #[arg(long, default_value = "2m")]
+    pub timeout: String,
     /// Connection.
     #[command(flatten)]
     pub connect: AppConnectArgs,
@@ -319,16 +329,27 @@ async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
         }
         AppCommand::Delete(args) => {
             let client = connect(&args.connect).await?;
+            let namespace = &args.connect.namespace;
             ferry_controller::delete_application(
                 client.kube(),
-                &args.connect.namespace,
+                namespace,
                 &args.name,
+                args.cascade,
             )
             .await?;
-            println!(
-                "application {}/{} deleted (its objects stay in the cluster)",
-                args.connect.namespace, args.name
-            );
+            if args.wait {
+                let timeout = ferry_types::parse_go_duration(&args.timeout).map_err(|_| {
+                    anyhow::anyhow!("--timeout {:?}: not a duration (90s, 5m)", args.timeout)
+                })?;
+                wait_until_gone(client.kube(), namespace, &args.name, timeout).await?;
+            }
+            let verb = if args.wait { "deleted" } else { "deletion requested" };
+            let objects = match (args.cascade, args.wait) {
+                (false, _) => "its objects stay in the cluster",
+                (true, true) => "its objects were deleted first",
+                (true, false) => "the controller deletes its objects first",
+            };
+            println!("application {namespace}/{} {verb} ({objects})", args.name);
         }
         AppCommand::Sync(args) => {
             let client = connect(&args.connect).await?;
@@ -380,6 +401,31 @@ async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
 }
 
 /// Reads one Application document from a YAML or JSON file.
+/// Waits until Application `name` is gone, reading it twice a second.
+async fn wait_until_gone(
+    client: &kube::Client,
+    namespace: &str,
+    name: &str,
+    timeout: std::time::Duration,
+) -> anyhow::Result<()> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        match ferry_controller::get_application(client, namespace, name).await {
+            Err(ferry_controller::Error::Kube {
+                source: kube::Error::Api(status),
+                ..
+            }) if status.code == 404 => return Ok(()),
+            Err(error) => return Err(error.into()),
+            Ok(_) if tokio::time::Instant::now() >= deadline => {
+                anyhow::bail!(
+                    "application {namespace}/{name} still exists after {timeout:?} (is `ferry controller` running?)"
+                )
+            }
+            Ok(_) => tokio::time::sleep(std::time::Duration::from_millis(500)).await,
+        }
+    }
+}
+
 fn read_document(file: &std::path::Path) -> anyhow::Result<serde_json::Value> {
     let bytes = std::fs::read(file).with_context(|| format!("{}: cannot read", file.display()))?;
     let name = file.display().to_string();
