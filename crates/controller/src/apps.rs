@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ferry_engine::{ClusterClient, ConnectOptions};
 use ferry_git::{Credentials, RepoCache};
-use ferry_types::{Application, ApplicationStatus};
+use ferry_types::{Application, ApplicationStatus, Operation};
 use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
@@ -147,17 +147,39 @@ pub(crate) async fn write_status(
         })
 }
 
-/// Removes `.operation` once the controller has taken it on.
-pub(crate) async fn clear_operation(api: Api<DynamicObject>, name: String) -> Result<()> {
+/// Removes `.operation` once the controller has taken it on, but only while it is still the
+/// operation `taken`: the patch carries the resourceVersion just read, so an operation set
+/// again meanwhile (409) is read and left for the next reconcile instead of being lost.
+pub(crate) async fn clear_operation(
+    api: Api<DynamicObject>,
+    name: String,
+    taken: Option<&Operation>,
+) -> Result<()> {
     let params = PatchParams::default();
-    let patch = Patch::Merge(json!({"operation": null}));
-    retrying(|| api.patch(&name, &params, &patch))
-        .await
-        .map_err(|source| Error::Kube {
-            action: format!("clearing the operation of Application {name}"),
-            source,
-        })?;
-    Ok(())
+    let failed = |source| Error::Kube {
+        action: format!("clearing the operation of Application {name}"),
+        source,
+    };
+    for _ in 0..5 {
+        let object = retrying(|| api.get(&name)).await.map_err(failed)?;
+        let current = parse_application(&object)?;
+        if current.operation.is_none() || current.operation.as_ref() != taken {
+            return Ok(());
+        }
+        let patch = Patch::Merge(json!({
+            "metadata": {"resourceVersion": object.metadata.resource_version},
+            "operation": null,
+        }));
+        match retrying(|| api.patch(&name, &params, &patch)).await {
+            Ok(_) => return Ok(()),
+            Err(kube::Error::Api(status)) if status.code == 409 => continue,
+            Err(source) => return Err(failed(source)),
+        }
+    }
+    Err(Error::Application {
+        name: name.clone(),
+        message: "the operation kept changing while it was being cleared".into(),
+    })
 }
 
 /// Removes an annotation (the refresh request, once honoured).

@@ -256,6 +256,33 @@ impl ObjectCache {
         Ok(())
     }
 
+    /// Stops the watches of the types not in `wanted` (no app manages them any more) and
+    /// forgets the objects they kept; returns how many stopped.
+    pub fn stop_unwanted(&self, wanted: &HashSet<(Destination, String, String)>) -> usize {
+        let mut state = self
+            .inner
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        let unwanted: Vec<(Destination, String, String)> = state
+            .watches
+            .keys()
+            .filter(|key| !wanted.contains(*key))
+            .cloned()
+            .collect();
+        for key in &unwanted {
+            if let Some(task) = state.watches.remove(key) {
+                task.abort();
+            }
+            let (destination, group, kind) = key;
+            let prefix = format!("{group}/{kind}/");
+            let of_type =
+                |(of, id): &(Destination, String)| of == destination && id.starts_with(&prefix);
+            state.prints.retain(|key, _| !of_type(key));
+            state.dirty.retain(|key| !of_type(key));
+        }
+        unwanted.len()
+    }
+
     /// Records what a watch of the type whose ids start with `prefix` saw.
     fn update(&self, destination: &Destination, prefix: &str, update: Update) {
         let id_of = |object: &Value| {
@@ -470,6 +497,54 @@ mod tests {
             {"manager": "hpa", "operation": "Update", "time": "2026-01-01T00:00:01Z"}
         ]}});
         assert_eq!(Print::of(Some(&object)).manager.as_deref(), Some("kubectl"));
+    }
+
+    #[tokio::test]
+    async fn a_watch_no_app_wants_is_stopped_and_its_objects_forgotten() {
+        let cache = ObjectCache::new(Arc::new(Notify::new()));
+        let destination: Destination = ("https://kubernetes.default.svc".into(), String::new());
+        let object = |name: &str| serde_json::json!({"metadata": {"name": name, "namespace": "shop", "resourceVersion": "5"}, "data": {}});
+        cache.update(
+            &destination,
+            "/ConfigMap/",
+            Update::Applied(object("settings")),
+        );
+        cache.update(
+            &destination,
+            "apps/Deployment/",
+            Update::Applied(object("web")),
+        );
+        let config_maps = tokio::spawn(std::future::pending::<()>());
+        let deployments = tokio::spawn(std::future::pending::<()>());
+        let config_maps_abort = config_maps.abort_handle();
+        {
+            let mut state = cache.inner.lock().unwrap();
+            let key = |kind: &str, group: &str| {
+                (destination.clone(), group.to_string(), kind.to_string())
+            };
+            state.watches.insert(key("ConfigMap", ""), config_maps);
+            state.watches.insert(key("Deployment", "apps"), deployments);
+        }
+        let wanted = HashSet::from([(
+            destination.clone(),
+            "apps".to_string(),
+            "Deployment".to_string(),
+        )]);
+        assert_eq!(cache.stop_unwanted(&wanted), 1);
+        assert_eq!(cache.size(), (1, 1));
+        assert!(
+            cache
+                .get(&destination, "/ConfigMap/shop/settings")
+                .is_none()
+        );
+        assert!(
+            cache
+                .get(&destination, "apps/Deployment/shop/web")
+                .is_some()
+        );
+        tokio::task::yield_now().await;
+        assert!(config_maps_abort.is_finished());
+        assert_eq!(cache.stop_unwanted(&wanted), 0);
     }
 
     #[test]

@@ -128,7 +128,7 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
                 operation = Some(OperationPhase::Error);
             }
             if app.operation.is_some() {
-                clear_operation(api.clone(), name.clone()).await?;
+                clear_operation(api.clone(), name.clone(), app.operation.as_ref()).await?;
             }
             Outcome {
                 sync: SyncStatusCode::Unknown,
@@ -249,7 +249,12 @@ async fn observe_and_act(
         )],
     );
     if app.operation.is_some() {
-        clear_operation(api.clone(), app.metadata.name.clone()).await?;
+        clear_operation(
+            api.clone(),
+            app.metadata.name.clone(),
+            app.operation.as_ref(),
+        )
+        .await?;
     }
     let mut phase_timings = vec![
         timing("fetch".into(), fetch_time),

@@ -34,6 +34,9 @@ pub const REFRESH_ANNOTATION: &str = "ferry.dev/refresh";
 /// changes).
 const MAX_TICK: Duration = Duration::from_secs(1);
 
+/// How often watches no app needs any more are looked for and stopped.
+const WATCH_SWEEP: Duration = Duration::from_secs(60);
+
 /// The first retry of a failed fetch or render comes after this; each further one waits
 /// twice as long, up to the poll interval.
 pub const FETCH_RETRY_BASE: Duration = Duration::from_secs(2);
@@ -112,6 +115,8 @@ struct Seen {
     /// Failed fetches, renders or status writes in a row (retried sooner than the poll
     /// interval).
     fetch_failures: u32,
+    /// The (group, kind) of every object the app manages: the watches it needs.
+    kinds: HashSet<(String, String)>,
 }
 
 /// What a worker did.
@@ -146,6 +151,8 @@ pub struct Controller {
     running: HashSet<AppKey>,
     /// `Some` with leader election: whether this controller holds the Lease.
     leader: Option<watch::Receiver<bool>>,
+    /// When watches no app needs were last stopped.
+    last_sweep: Instant,
 }
 
 impl Controller {
@@ -174,6 +181,7 @@ impl Controller {
             workers: JoinSet::new(),
             running: HashSet::new(),
             leader: None,
+            last_sweep: Instant::now(),
         })
     }
 
@@ -241,6 +249,10 @@ impl Controller {
                 };
                 let mut due = self.due(&apps);
                 self.add_drifted(&apps, &mut due);
+                if self.last_sweep.elapsed() >= WATCH_SWEEP {
+                    self.last_sweep = Instant::now();
+                    self.stop_unneeded_watches(&apps);
+                }
                 Ok(if due.is_empty() {
                     State::Waiting(Instant::now() + self.tick())
                 } else {
@@ -491,6 +503,10 @@ impl Controller {
         let previous = self.seen.get(&key).cloned();
         let mut fetch_failures = 0;
         let mut due_now = false;
+        let mut kinds = previous
+            .as_ref()
+            .map(|seen| seen.kinds.clone())
+            .unwrap_or_default();
         let (fingerprints, heal_pending, written_version) = match result {
             Ok(outcome) => {
                 if let Some(error) = &outcome.error {
@@ -525,6 +541,12 @@ impl Controller {
                 } else if outcome.sync == SyncStatusCode::Synced {
                     self.drifted.remove(&key);
                 }
+                kinds = outcome
+                    .resources
+                    .iter()
+                    .filter(|resource| crate::drift::tracked(resource))
+                    .map(|resource| (resource.group.clone(), resource.kind.clone()))
+                    .collect();
                 self.watch_objects(&app, &outcome);
                 // Asked for again while it ran: due at once.
                 due_now = outcome.requests_pending;
@@ -550,7 +572,9 @@ impl Controller {
         let next_refresh = if due_now {
             Instant::now()
         } else {
-            Instant::now() + refresh_after(self.config.poll_interval, fetch_failures)
+            Instant::now()
+                + refresh_after(self.config.poll_interval, fetch_failures)
+                + poll_jitter(&key, self.config.poll_interval, fetch_failures)
         };
         self.seen.insert(
             key,
@@ -562,8 +586,29 @@ impl Controller {
                 backoff,
                 heal_pending,
                 fetch_failures,
+                kinds,
             },
         );
+    }
+
+    /// Stops the watches of types no app manages any more (apps deleted, or their objects
+    /// removed from Git); an app that needs one again starts it after its next reconcile.
+    fn stop_unneeded_watches(&self, apps: &[Arc<Application>]) {
+        let wanted: HashSet<(Destination, String, String)> =
+            apps.iter()
+                .filter_map(|app| {
+                    let seen = self.seen.get(&key_of(app))?;
+                    let destination = destination_of(app);
+                    Some(seen.kinds.iter().map(move |(group, kind)| {
+                        (destination.clone(), group.clone(), kind.clone())
+                    }))
+                })
+                .flatten()
+                .collect();
+        let stopped = self.objects.stop_unwanted(&wanted);
+        if stopped > 0 {
+            eprintln!("controller: stopped {stopped} watches no app needs any more");
+        }
     }
 
     /// Takes in a cascading delete: on failure it is tried again after 2 s, 4 s, … (the
@@ -605,6 +650,7 @@ impl Controller {
                 backoff: Backoff::default(),
                 heal_pending: false,
                 fetch_failures,
+                kinds: HashSet::new(),
             },
         );
     }
@@ -652,6 +698,22 @@ fn refresh_after(poll_interval: Duration, fetch_failures: u32) -> Duration {
         .min(poll_interval)
 }
 
+/// Each app's polls come this share of the poll interval late at most, an amount fixed per
+/// app (a hash of its namespace and name), so apps created together are not refreshed
+/// together forever after.
+const POLL_JITTER_SHARE: u32 = 10;
+
+/// The delay added to an app's poll interval: up to a tenth of it, the same for an app every
+/// time; none while failed fetches are retried. Pure.
+fn poll_jitter(key: &AppKey, poll_interval: Duration, fetch_failures: u32) -> Duration {
+    if fetch_failures > 0 {
+        return Duration::ZERO;
+    }
+    let hash = ferry_types::stable_hash(key.0.bytes().chain([b'/']).chain(key.1.bytes()));
+    let share = (hash % 1_000_000) as u32;
+    poll_interval / POLL_JITTER_SHARE * share / 1_000_000
+}
+
 /// Completes when the leadership changes (never without leader election).
 async fn leadership_changed(leader: &mut Option<watch::Receiver<bool>>) {
     match leader {
@@ -679,6 +741,31 @@ fn spawn_elector(
         }
     });
     (task, elector)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poll_jitter_is_fixed_per_app_at_most_a_tenth_and_spreads_apps() {
+        let interval = Duration::from_secs(60);
+        let key = |name: &str| ("default".to_string(), name.to_string());
+        let jitters: Vec<Duration> = (0..100)
+            .map(|index| poll_jitter(&key(&format!("app-{index}")), interval, 0))
+            .collect();
+        assert!(
+            jitters
+                .iter()
+                .all(|jitter| *jitter < Duration::from_secs(6))
+        );
+        let mut distinct = jitters.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert!(distinct.len() > 95, "{distinct:?}");
+        assert_eq!(poll_jitter(&key("app-7"), interval, 0), jitters[7]);
+        assert_eq!(poll_jitter(&key("app-7"), interval, 2), Duration::ZERO);
+    }
 }
 
 fn version_number_of(app: &Application) -> u64 {

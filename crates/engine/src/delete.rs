@@ -70,10 +70,7 @@ pub async fn delete_app(
         .collect();
     // One class at a time: Namespaces only once what they hold is gone.
     for class in [0, 1, 2] {
-        let members: Vec<&ObjectKey> = doomed
-            .iter()
-            .filter(|key| rank(key) == class)
-            .collect();
+        let members: Vec<&ObjectKey> = doomed.iter().filter(|key| rank(key) == class).collect();
         for key in &members {
             let resource = client.resource(&gvk_of_key(&live, key)).await?;
             client.delete(&resource, key, false).await?;
@@ -132,7 +129,11 @@ mod tests {
     fn namespaces_go_last_and_crds_after_everything_they_might_define() {
         let mut keys = vec![
             key("", "Namespace", "shop"),
-            key("apiextensions.k8s.io", "CustomResourceDefinition", "widgets.example.com"),
+            key(
+                "apiextensions.k8s.io",
+                "CustomResourceDefinition",
+                "widgets.example.com",
+            ),
             key("example.com", "Widget", "w"),
             key("", "ConfigMap", "settings"),
         ];
@@ -140,7 +141,12 @@ mod tests {
         let kinds: Vec<&str> = keys.iter().map(|key| key.kind.as_str()).collect();
         assert_eq!(
             kinds,
-            ["ConfigMap", "Widget", "CustomResourceDefinition", "Namespace"]
+            [
+                "ConfigMap",
+                "Widget",
+                "CustomResourceDefinition",
+                "Namespace"
+            ]
         );
     }
 }

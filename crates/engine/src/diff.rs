@@ -7,8 +7,8 @@ use ferry_types::{Application, Manifest, ObjectKey};
 use serde::Serialize;
 
 use crate::client::{ClusterClient, LiveObjects};
-use crate::target::Target;
 use crate::observe::{Prediction, observe, plan_options, predict};
+use crate::target::Target;
 use crate::{Error, Result};
 
 /// How one object of an app compares with the cluster.

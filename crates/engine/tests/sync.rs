@@ -617,7 +617,10 @@ async fn an_operation_carried_out_again_runs_neither_generated_nor_deleted_hooks
     let (first, _) = sync(&fixture, &app, &under("op-1")).await;
     assert_eq!(first.phase, OperationPhase::Succeeded, "{first:#?}");
     let report = first.objects[1].key.name.clone();
-    assert!(report.starts_with("report-") && report.len() == 12, "{report}");
+    assert!(
+        report.starts_with("report-") && report.len() == 12,
+        "{report}"
+    );
     assert_eq!(
         hooks(&first),
         [

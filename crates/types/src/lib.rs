@@ -5,6 +5,7 @@
 mod application;
 mod duration;
 mod error;
+mod hash;
 mod health;
 mod object;
 mod status;
@@ -14,6 +15,7 @@ mod tree;
 pub use application::*;
 pub use duration::parse_go_duration;
 pub use error::{Error, Result};
+pub use hash::stable_hash;
 pub use health::HealthStatusCode;
 pub use object::{Gvk, Manifest, ObjectKey, Origin};
 pub use status::*;

@@ -343,7 +343,11 @@ async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
                 })?;
                 wait_until_gone(client.kube(), namespace, &args.name, timeout).await?;
             }
-            let verb = if args.wait { "deleted" } else { "deletion requested" };
+            let verb = if args.wait {
+                "deleted"
+            } else {
+                "deletion requested"
+            };
             let objects = match (args.cascade, args.wait) {
                 (false, _) => "its objects stay in the cluster",
                 (true, true) => "its objects were deleted first",

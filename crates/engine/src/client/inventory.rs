@@ -125,7 +125,9 @@ impl ClusterClient {
             return Ok(BTreeSet::new());
         }
         Ok(parse_finished_hooks(
-            object["data"][FINISHED_HOOKS_DATA_KEY].as_str().unwrap_or(""),
+            object["data"][FINISHED_HOOKS_DATA_KEY]
+                .as_str()
+                .unwrap_or(""),
             operation,
         ))
     }
@@ -173,7 +175,11 @@ impl ClusterClient {
         // A hook with `generateName` has no name to read.
         for key in keys.iter().filter(|key| !key.name.is_empty()) {
             by_collection
-                .entry((key.group.as_str(), key.kind.as_str(), key.namespace.as_str()))
+                .entry((
+                    key.group.as_str(),
+                    key.kind.as_str(),
+                    key.namespace.as_str(),
+                ))
                 .or_default()
                 .push(key);
         }

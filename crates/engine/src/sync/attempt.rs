@@ -13,12 +13,12 @@ use futures_util::{FutureExt, StreamExt, stream};
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::SyncOptions;
+use super::hooks::{self, HookRun};
 use super::report::{failed, finish, skipped, summary};
 use super::result::{ObjectAction, ObjectResult, SyncEvent, SyncResult, phase_text};
 use super::step::Executed;
 use super::wait::{Member, WaitOutcome, wait_for_wave};
-use super::hooks::{self, HookRun};
-use super::SyncOptions;
 use crate::client::ClusterClient;
 use crate::observe::{Observed, Prediction, observe, plan_options, predict};
 use crate::{Error, Rejection, Result};
@@ -198,10 +198,7 @@ impl Attempt<'_> {
                     Ok(WaitOutcome::Healthy)
                 };
                 record_health(&mut results, &members);
-                if let Err(error) = self
-                    .finish_hooks(observed, &mut results, &members)
-                    .await
-                {
+                if let Err(error) = self.finish_hooks(observed, &mut results, &members).await {
                     failure.get_or_insert_with(|| error.to_string());
                 }
                 match outcome {

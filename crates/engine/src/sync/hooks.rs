@@ -45,13 +45,9 @@ const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 const MAX_PREFIX: usize = 58;
 
 /// The name a `generateName` hook gets under `operation`: the prefix, as the API server cuts
-/// it, and five characters of a stable hash (FNV-1a) of the operation and the prefix.
+/// it, and five characters of a stable hash of the operation and the prefix.
 pub(crate) fn operation_name(prefix: &str, operation: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in operation.bytes().chain([0]).chain(prefix.bytes()) {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
+    let hash = ferry_types::stable_hash(operation.bytes().chain([0]).chain(prefix.bytes()));
     let prefix: String = prefix.chars().take(MAX_PREFIX).collect();
     let suffix: String = (0..5)
         .map(|index| {
