@@ -29,53 +29,12 @@ pub fn format_duration(duration: Duration) -> String {
 }
 
 /// Reads a duration such as `7d`, `24h`, `90m`, `1h30m`, `2w` (days and weeks added to Go's
-/// units).
+/// units; `ferry_types::parse_window`).
 pub fn parse_duration(text: &str) -> crate::Result<Duration> {
-    let invalid = |reason: &str| crate::Error::InvalidDuration {
+    ferry_types::parse_window(text).map_err(|_| crate::Error::InvalidDuration {
         text: text.to_string(),
-        reason: reason.to_string(),
-    };
-    let trimmed = text.trim();
-    if trimmed.is_empty() {
-        return Err(invalid("empty"));
-    }
-    let mut total = 0.0f64;
-    let mut rest = trimmed;
-    let mut parts = 0;
-    while !rest.is_empty() {
-        parts += 1;
-        if parts > 16 {
-            return Err(invalid("too many parts"));
-        }
-        let digits = rest
-            .bytes()
-            .take_while(|byte| byte.is_ascii_digit() || *byte == b'.')
-            .count();
-        if digits == 0 {
-            return Err(invalid("expected a number"));
-        }
-        let value: f64 = rest[..digits]
-            .parse()
-            .map_err(|_| invalid("expected a number"))?;
-        rest = &rest[digits..];
-        let unit_length = rest
-            .bytes()
-            .take_while(|byte| byte.is_ascii_alphabetic())
-            .count();
-        let unit = match &rest[..unit_length] {
-            "w" => 7.0 * 86_400.0,
-            "d" => 86_400.0,
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            "" => return Err(invalid("missing unit (w, d, h, m, s)")),
-            _ => return Err(invalid("unknown unit (w, d, h, m, s)")),
-        };
-        rest = &rest[unit_length..];
-        total += value * unit;
-    }
-    Duration::try_from_secs_f64(total).map_err(|_| invalid("out of range"))
+        reason: "use a number and a unit: w, d, h, m, s, ms (7d, 1h30m)".to_string(),
+    })
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ pub mod time;
 mod tree;
 
 pub use application::*;
-pub use duration::parse_go_duration;
+pub use duration::{parse_go_duration, parse_window};
 pub use error::{Error, Result};
 pub use hash::stable_hash;
 pub use health::HealthStatusCode;

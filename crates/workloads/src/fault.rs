@@ -80,22 +80,9 @@ pub fn is_broken_image(image: &str) -> bool {
         .is_some_and(|(_, tag)| tag == "broken")
 }
 
-/// Parses `500ms`, `30s`, `2m`, `1h` or `1.5s`.
+/// Parses `500ms`, `30s`, `2m`, `1h`, `1.5s` or `1m30s` (`ferry_types::parse_go_duration`).
 pub fn parse_duration(text: &str) -> Result<Duration> {
-    let invalid = || Error::InvalidDuration(text.to_string());
-    let split = text
-        .find(|character: char| !(character.is_ascii_digit() || character == '.'))
-        .ok_or_else(invalid)?;
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number.parse().map_err(|_| invalid())?;
-    let seconds = match unit {
-        "ms" => number / 1000.0,
-        "s" => number,
-        "m" => number * 60.0,
-        "h" => number * 3600.0,
-        _ => return Err(invalid()),
-    };
-    Duration::try_from_secs_f64(seconds).map_err(|_| invalid())
+    ferry_types::parse_go_duration(text).map_err(|_| Error::InvalidDuration(text.to_string()))
 }
 
 #[cfg(test)]

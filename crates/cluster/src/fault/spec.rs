@@ -327,39 +327,10 @@ impl FaultRequest {
     }
 }
 
-/// Parses `250ms`, `30s`, `2m`, `1h` or a combination (`1m30s`); a bare number is seconds.
+/// Parses `250ms`, `30s`, `2m`, `1h` or a combination (`1m30s`); a bare number is seconds
+/// (`ferry_types::parse_go_duration`).
 pub fn parse_duration(text: &str) -> Option<Duration> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Some(Duration::from_secs(seconds));
-    }
-    let mut total = Duration::ZERO;
-    let mut rest = text;
-    while !rest.is_empty() {
-        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        let number: u64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_length = rest
-            .bytes()
-            .take_while(|byte| byte.is_ascii_alphabetic())
-            .count();
-        let part = match &rest[..unit_length] {
-            "ms" => Duration::from_millis(number),
-            "s" => Duration::from_secs(number),
-            "m" => Duration::from_secs(number.checked_mul(60)?),
-            "h" => Duration::from_secs(number.checked_mul(3600)?),
-            _ => return None,
-        };
-        rest = &rest[unit_length..];
-        total = total.checked_add(part)?;
-    }
-    Some(total)
+    ferry_types::parse_go_duration(text).ok()
 }
 
 /// Writes a duration the way [`parse_duration`] reads it (`1500ms`, `30s`, `2m`).
