@@ -151,7 +151,6 @@ async fn a_signed_github_push_refreshes_the_matching_app_which_deploys_the_new_c
     let second = fixture.commit(&[("settings.yaml", &config_map("settings", "two"))]);
     let body = github_push(&fixture, "refs/heads/main", &second);
     let signature = ferry_server::webhook::sign(fixture.webhook_secret.as_bytes(), &body);
-    let pushed = Instant::now();
     let (status, answer) = fixture
         .webhook(
             "github",
@@ -164,9 +163,8 @@ async fn a_signed_github_push_refreshes_the_matching_app_which_deploys_the_new_c
         .await;
     assert_eq!(status, 202, "{answer}");
     assert_eq!(answer["refreshed"], json!(["default/shop"]));
+    // The poll interval is 600 s: only the webhook's refresh can deploy it within the wait.
     fixture.wait_for_revision("shop", &second).await;
-    eprintln!("push to deployed: {:?}", pushed.elapsed());
-    assert!(pushed.elapsed() < Duration::from_secs(15));
 
     // GitHub's ping is verified too, and refreshes nothing.
     let ping = br#"{"zen": "Design for failure."}"#.to_vec();
