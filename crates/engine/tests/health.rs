@@ -107,12 +107,7 @@ async fn a_crash_looping_deployment_ends_degraded_with_the_real_reason() {
     );
     assert_eq!(result.objects[0].health, Some(HealthStatusCode::Degraded));
     assert_eq!(result.health, HealthStatusCode::Degraded);
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "late")
-            .await
-            .is_none()
-    );
+    assert!(!fixture.exists("v1", "ConfigMap", "default", "late").await);
 }
 
 const MIGRATE_JOB: &str = "apiVersion: batch/v1
@@ -145,15 +140,9 @@ async fn a_job_hook_completes_before_the_sync_phase_and_is_deleted_once_it_succe
         "created; deleted after it succeeded (HookSucceeded)"
     );
     assert!(
-        fixture
-            .get("batch/v1", "Job", "default", "migrate")
+        !fixture
+            .exists("batch/v1", "Job", "default", "migrate")
             .await
-            .is_none()
     );
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "late")
-            .await
-            .is_some()
-    );
+    assert!(fixture.exists("v1", "ConfigMap", "default", "late").await);
 }

@@ -94,10 +94,9 @@ async fn a_removed_lease_outside_the_default_listing_is_pruned_via_the_inventory
         ]
     );
     assert!(
-        fixture
-            .get("coordination.k8s.io/v1", "Lease", "default", "leader")
+        !fixture
+            .exists("coordination.k8s.io/v1", "Lease", "default", "leader")
             .await
-            .is_none()
     );
     assert_eq!(
         inventory_lines(&fixture).await,
@@ -134,9 +133,8 @@ async fn an_inventory_entry_whose_object_lost_its_tracking_annotation_is_not_pru
     assert_eq!(actions(&result), ["unchanged ConfigMap/default/kept"]);
     assert!(
         fixture
-            .get("v1", "ConfigMap", "default", "adopted")
+            .exists("v1", "ConfigMap", "default", "adopted")
             .await
-            .is_some()
     );
     assert_eq!(inventory_lines(&fixture).await, ["/ConfigMap/default/kept"]);
 }
@@ -205,23 +203,6 @@ async fn an_object_saying_server_side_apply_false_is_created_and_merge_patched()
     assert!(!operations.contains(&"Apply"), "{operations:?}");
 }
 
-const DEPLOYMENT: &str = "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
-";
-
 /// Someone (not ferry) scales the Deployment to 3.
 async fn scale_by_hand(fixture: &Fixture) {
     use k8s_openapi::api::apps::v1::Deployment;
@@ -262,7 +243,7 @@ fn ignoring_replicas(fixture: &Fixture, sync_options: &[&str]) -> Application {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ignored_replicas_show_synced_and_are_kept_only_with_respect_ignore_differences() {
     let fixture = Fixture::start_with_controllers().await;
-    fixture.commit(&[("web.yaml", DEPLOYMENT)], &[]);
+    fixture.commit(&[("web.yaml", &ferry_testkit::deployment("web"))], &[]);
     let respecting = ignoring_replicas(&fixture, &["RespectIgnoreDifferences=true"]);
     sync(&fixture, &respecting, &options(false)).await;
     scale_by_hand(&fixture).await;
@@ -362,10 +343,5 @@ async fn the_inventory_names_every_object_of_a_sync_before_the_first_wave_finish
     );
     let result = sync.await.unwrap();
     assert_eq!(result.phase, OperationPhase::Failed, "{result:#?}");
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "late")
-            .await
-            .is_none()
-    );
+    assert!(!fixture.exists("v1", "ConfigMap", "default", "late").await);
 }

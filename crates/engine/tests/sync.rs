@@ -172,12 +172,7 @@ async fn a_removed_manifest_is_pruned_only_with_prune() {
         ]
     );
     assert_eq!(without.objects[1].message, "pruning is off for this sync");
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "gone")
-            .await
-            .is_some()
-    );
+    assert!(fixture.exists("v1", "ConfigMap", "default", "gone").await);
 
     let prune = SyncOptions {
         prune: true,
@@ -191,12 +186,7 @@ async fn a_removed_manifest_is_pruned_only_with_prune() {
             "pruned ConfigMap/default/gone"
         ]
     );
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "gone")
-            .await
-            .is_none()
-    );
+    assert!(!fixture.exists("v1", "ConfigMap", "default", "gone").await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -230,15 +220,13 @@ async fn an_untracked_object_with_the_same_labels_is_never_pruned() {
     assert_eq!(actions(&result), ["unchanged ConfigMap/default/settings"]);
     assert!(
         fixture
-            .get("v1", "ConfigMap", "default", "lookalike")
+            .exists("v1", "ConfigMap", "default", "lookalike")
             .await
-            .is_some()
     );
     assert!(
         fixture
-            .get("v1", "ConfigMap", "default", "stranger")
+            .exists("v1", "ConfigMap", "default", "stranger")
             .await
-            .is_some()
     );
 }
 
@@ -291,16 +279,14 @@ async fn one_invalid_object_means_nothing_is_applied() {
         result.message
     );
     assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "settings")
+        !fixture
+            .exists("v1", "ConfigMap", "default", "settings")
             .await
-            .is_none()
     );
     assert!(
-        fixture
-            .get("apps/v1", "Deployment", "default", "web")
+        !fixture
+            .exists("apps/v1", "Deployment", "default", "web")
             .await
-            .is_none()
     );
 }
 
@@ -365,12 +351,7 @@ async fn hooks_run_once_per_sync_in_their_phase_and_are_deleted_per_policy() {
         .await
         .unwrap();
     assert!(resource_version(&migrate) < resource_version(&settings));
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "smoke")
-            .await
-            .is_none()
-    );
+    assert!(!fixture.exists("v1", "ConfigMap", "default", "smoke").await);
 
     let (again, _) = sync(&fixture, &app, &options()).await;
     assert_eq!(again.phase, OperationPhase::Succeeded, "{again:#?}");
@@ -385,28 +366,14 @@ async fn hooks_run_once_per_sync_in_their_phase_and_are_deleted_per_policy() {
     assert_ne!(result.objects[2].key.name, again.objects[2].key.name);
 }
 
-const DEPLOYMENT: &str = "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
-";
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wave_waits_for_health_and_a_timeout_names_the_object() {
     let fixture = Fixture::start().await;
     fixture.commit(
-        &[("web.yaml", DEPLOYMENT), ("late.yaml", LATE_CONFIG_MAP)],
+        &[
+            ("web.yaml", &ferry_testkit::deployment("web")),
+            ("late.yaml", LATE_CONFIG_MAP),
+        ],
         &[],
     );
     let app = fixture.app("shop", "default", json!({}));
@@ -430,12 +397,7 @@ async fn a_wave_waits_for_health_and_a_timeout_names_the_object() {
             "skipped ConfigMap/default/late"
         ]
     );
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "late")
-            .await
-            .is_none()
-    );
+    assert!(!fixture.exists("v1", "ConfigMap", "default", "late").await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -482,18 +444,8 @@ async fn a_dry_run_changes_nothing_and_says_what_would_happen() {
         .await
         .unwrap();
     assert_eq!(kept["data"]["value"], "1");
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "new")
-            .await
-            .is_none()
-    );
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "gone")
-            .await
-            .is_some()
-    );
+    assert!(!fixture.exists("v1", "ConfigMap", "default", "new").await);
+    assert!(fixture.exists("v1", "ConfigMap", "default", "gone").await);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -639,12 +591,7 @@ async fn an_operation_carried_out_again_runs_neither_generated_nor_deleted_hooks
             "smoke finished earlier in this operation; not run again".into()
         ]
     );
-    assert!(
-        fixture
-            .get("v1", "ConfigMap", "default", "smoke")
-            .await
-            .is_none()
-    );
+    assert!(!fixture.exists("v1", "ConfigMap", "default", "smoke").await);
 
     // A new operation runs both again, the generated hook under a new name.
     let (next, _) = sync(&fixture, &app, &under("op-2")).await;

@@ -148,6 +148,11 @@ impl Fixture {
         self.client.get(&resource, namespace, name).await.unwrap()
     }
 
+    /// Whether the object exists.
+    pub async fn exists(&self, api_version: &str, kind: &str, namespace: &str, name: &str) -> bool {
+        self.get(api_version, kind, namespace, name).await.is_some()
+    }
+
     /// Creates an object directly, as someone else than ferry would.
     pub async fn create(&self, object: Value) -> Value {
         self.client
