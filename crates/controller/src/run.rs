@@ -743,31 +743,6 @@ fn spawn_elector(
     (task, elector)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn poll_jitter_is_fixed_per_app_at_most_a_tenth_and_spreads_apps() {
-        let interval = Duration::from_secs(60);
-        let key = |name: &str| ("default".to_string(), name.to_string());
-        let jitters: Vec<Duration> = (0..100)
-            .map(|index| poll_jitter(&key(&format!("app-{index}")), interval, 0))
-            .collect();
-        assert!(
-            jitters
-                .iter()
-                .all(|jitter| *jitter < Duration::from_secs(6))
-        );
-        let mut distinct = jitters.clone();
-        distinct.sort();
-        distinct.dedup();
-        assert!(distinct.len() > 95, "{distinct:?}");
-        assert_eq!(poll_jitter(&key("app-7"), interval, 0), jitters[7]);
-        assert_eq!(poll_jitter(&key("app-7"), interval, 2), Duration::ZERO);
-    }
-}
-
 fn version_number_of(app: &Application) -> u64 {
     app.metadata
         .resource_version
@@ -817,4 +792,29 @@ fn self_heal(app: &Application) -> bool {
         .as_ref()
         .and_then(|policy| policy.automated.as_ref())
         .is_some_and(|automated| automated.enabled != Some(false) && automated.self_heal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn poll_jitter_is_fixed_per_app_at_most_a_tenth_and_spreads_apps() {
+        let interval = Duration::from_secs(60);
+        let key = |name: &str| ("default".to_string(), name.to_string());
+        let jitters: Vec<Duration> = (0..100)
+            .map(|index| poll_jitter(&key(&format!("app-{index}")), interval, 0))
+            .collect();
+        assert!(
+            jitters
+                .iter()
+                .all(|jitter| *jitter < Duration::from_secs(6))
+        );
+        let mut distinct = jitters.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert!(distinct.len() > 95, "{distinct:?}");
+        assert_eq!(poll_jitter(&key("app-7"), interval, 0), jitters[7]);
+        assert_eq!(poll_jitter(&key("app-7"), interval, 2), Duration::ZERO);
+    }
 }
