@@ -1,10 +1,39 @@
-//! The pure decision whether automation asks for a sync.
+//! Pure decisions: whether automation asks for a sync, and how an operation's own sync
+//! options change the app a sync sees.
 
 use ferry_types::{
     Application, ApplicationStatus, Operation, OperationInitiator, OperationPhase, SyncOperation,
     SyncStatusCode,
 };
 use serde_json::Value;
+
+/// The app as a sync of `operation` sees it: the operation's `syncOptions` (`argocd app sync
+/// --sync-option`) override the app's options of the same name and add the others.
+pub fn with_operation_options(app: &Application, operation: &Operation) -> Application {
+    let options = operation
+        .sync
+        .as_ref()
+        .map(|sync| sync.sync_options.as_slice())
+        .unwrap_or_default();
+    let mut app = app.clone();
+    if options.is_empty() {
+        return app;
+    }
+    let name_of = |option: &str| {
+        option
+            .split_once('=')
+            .map_or(option, |(name, _)| name)
+            .trim()
+            .to_string()
+    };
+    let overridden: Vec<String> = options.iter().map(|option| name_of(option)).collect();
+    let policy = app.spec.sync_policy.get_or_insert_with(Default::default);
+    policy
+        .sync_options
+        .retain(|option| !overridden.contains(&name_of(option)));
+    policy.sync_options.extend(options.iter().cloned());
+    app
+}
 
 /// The sync automation asks for, if any: the app is OutOfSync and the last automated sync
 /// was not of this revision (or self-heal is on and that sync succeeded). Argo CD's rule: a
@@ -43,6 +72,33 @@ pub fn automated_request(app: &Application, status: &ApplicationStatus) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_operations_sync_options_override_the_apps_of_the_same_name() {
+        let (app, _) = Application::from_value(
+            serde_json::json!({
+                "apiVersion": "ferry.dev/v1alpha1", "kind": "Application",
+                "metadata": {"name": "shop"},
+                "spec": {"source": {"repoURL": "https://example.com/r.git"}, "destination": {},
+                         "syncPolicy": {"syncOptions": ["PruneLast=true", "Replace=false"]}},
+            }),
+            "test",
+        )
+        .unwrap();
+        let operation = Operation {
+            sync: Some(SyncOperation {
+                sync_options: vec!["Replace=true".into(), "ApplyOutOfSyncOnly=true".into()],
+                ..SyncOperation::default()
+            }),
+            ..Operation::default()
+        };
+        let seen = with_operation_options(&app, &operation);
+        assert_eq!(
+            seen.spec.sync_policy.unwrap().sync_options,
+            ["PruneLast=true", "Replace=true", "ApplyOutOfSyncOnly=true"]
+        );
+        assert_eq!(with_operation_options(&app, &Operation::default()), app);
+    }
     use ferry_types::OperationState;
     use ferry_types::{SyncPolicy, SyncPolicyAutomated};
     use serde_json::json;

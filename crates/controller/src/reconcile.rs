@@ -275,15 +275,22 @@ async fn observe_and_act(
     };
     let started = Instant::now();
     let mut marks: Vec<(Instant, Mark)> = Vec::new();
+    // The operation's own retry and sync options win over the app's.
+    let retry = match &operation.retry {
+        Some(strategy) => Some(ferry_engine::RetryPolicy::from_strategy(Some(strategy))?),
+        None => None,
+    };
     let options = SyncOptions {
         dry_run: sync.dry_run,
         prune: sync.prune,
         timeout: context.sync_timeout,
         operation_id: Some(operation_id),
+        retry,
         ..SyncOptions::default()
     };
+    let synced_app = crate::decide::with_operation_options(app, &operation);
     let result = ferry_engine::sync(
-        app,
+        &synced_app,
         &fetched.rendered.manifests,
         &client,
         &options,
