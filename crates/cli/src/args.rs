@@ -50,6 +50,11 @@ pub enum Command {
     /// time, change failure rate and time to restore, from the recorded history.
     // Its arguments are in commands/report.rs.
     Report(Box<crate::commands::report::ReportArgs>),
+    /// ADR-007's validation plan, run: the quickstart's environment, then on staging a
+    /// release, a release through API errors, drift, a failed migration and its revert, a
+    /// rollback and its resumption, each timed; exit status 0 when every check passed.
+    // Its arguments are in commands/drill/mod.rs.
+    Drill(Box<crate::commands::drill::DrillArgs>),
 }
 
 /// `ferry cluster` subcommands.

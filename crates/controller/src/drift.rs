@@ -102,6 +102,12 @@ fn last_manager(object: &Value) -> Option<String> {
         .as_array()?
         .iter()
         .filter(|entry| entry["manager"].as_str() != Some(ferry_engine::FIELD_MANAGER))
+        // A client that names no manager and sends no User-Agent leaves it empty.
+        .filter(|entry| {
+            entry["manager"]
+                .as_str()
+                .is_some_and(|name| !name.is_empty())
+        })
         .filter(|entry| entry["subresource"].as_str().is_none_or(str::is_empty))
         .max_by(|a, b| {
             a["time"]

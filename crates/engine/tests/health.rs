@@ -146,3 +146,16 @@ async fn a_job_hook_completes_before_the_sync_phase_and_is_deleted_once_it_succe
     );
     assert!(fixture.exists("v1", "ConfigMap", "default", "late").await);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_job_hook_fails_the_sync_before_the_sync_phase_is_applied() {
+    let fixture = Fixture::start_with_controllers().await;
+    let failing = MIGRATE_JOB
+        .replace("spec:\n  template:\n    spec:", "spec:\n  backoffLimit: 1\n  template:\n    metadata:\n      annotations:\n        cluster.ferry.dev/fault: fail-after=1s\n    spec:");
+    assert!(failing.contains("fail-after"), "{failing}");
+    fixture.commit(&[("migrate.yaml", &failing), ("late.yaml", LATE)], &[]);
+    let result = sync(&fixture, Duration::from_secs(30)).await;
+    assert_eq!(result.phase, OperationPhase::Failed, "{result:#?}");
+    assert_eq!(result.objects[0].health, Some(HealthStatusCode::Degraded));
+    assert!(!fixture.exists("v1", "ConfigMap", "default", "late").await);
+}

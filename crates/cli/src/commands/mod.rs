@@ -4,6 +4,7 @@ pub(crate) mod app;
 pub(crate) mod cluster;
 pub(crate) mod controller;
 mod diff;
+pub(crate) mod drill;
 pub(crate) mod install;
 pub(crate) mod quickstart;
 mod render;
@@ -30,5 +31,6 @@ pub fn run(args: Cli) -> anyhow::Result<ExitStatus> {
         Command::Server(args) => server::run(&args),
         Command::Quickstart(args) => quickstart::run(&args),
         Command::Report(args) => report::run(&args),
+        Command::Drill(args) => drill::run(&args),
     }
 }

@@ -187,7 +187,28 @@ pub(crate) fn head(dir: &Path) -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
 }
 
-fn git(dir: &Path, args: &[&str]) -> anyhow::Result<()> {
+/// Commits everything changed in `dir` on its branch as the quickstart's user; returns the
+/// new commit.
+pub(crate) fn commit_all(dir: &Path, message: &str) -> anyhow::Result<String> {
+    git(dir, &["add", "-A"])?;
+    git(
+        dir,
+        &[
+            "-c",
+            "user.name=ferry quickstart",
+            "-c",
+            "user.email=quickstart@ferry.dev",
+            "commit",
+            "-q",
+            "-m",
+            message,
+        ],
+    )?;
+    head(dir).ok_or_else(|| anyhow::anyhow!("reading main in {} after a commit", dir.display()))
+}
+
+/// Runs git in `dir`; its error output becomes the error.
+pub(crate) fn git(dir: &Path, args: &[&str]) -> anyhow::Result<()> {
     let output = Command::new("git")
         .args(args)
         .current_dir(dir)

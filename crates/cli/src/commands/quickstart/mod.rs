@@ -4,9 +4,10 @@
 //! waves), waits until all are Synced and Healthy, prints where everything is and what to try,
 //! and serves until Ctrl-C. State lives in one directory; running again resumes it.
 
-mod example;
+mod environment;
+pub(crate) mod example;
 mod push;
-mod status;
+pub(crate) mod status;
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -15,21 +16,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use clap::Args;
-use ferry_cluster::ClusterConfig;
-use ferry_controller::ControllerConfig;
-use ferry_engine::{ClusterClient, ConnectOptions, WriteOptions};
-use ferry_git::Credentials;
 use ferry_types::parse_go_duration;
-use ferry_workloads::SimulationConfig;
-use k8s_openapi::api::core::v1::{Namespace, Secret};
-use kube::api::{Api, PostParams};
-use serde_json::json;
 
 use crate::exit::ExitStatus;
-use example::Repository;
+pub(crate) use environment::{Environment, Options};
 
 /// The namespace of the Applications and the server's Secrets.
-const NAMESPACE: &str = "ferry";
+pub(crate) const NAMESPACE: &str = "ferry";
 /// The example's environments; each gets its database Secret out of band, never from Git.
 const ENVIRONMENTS: [&str; 2] = ["reai-staging", "reai-production"];
 /// A file marking a directory as the quickstart's, so `--reset` deletes nothing else.
@@ -80,91 +73,19 @@ async fn quickstart(
 ) -> anyhow::Result<ExitStatus> {
     let started = Instant::now();
     let started_at = ferry_controller::now_rfc3339();
-    let cluster_dir = data.join("cluster");
-    let cluster = ferry_cluster::start(ClusterConfig {
-        data_dir: cluster_dir.clone(),
-        listen: args.cluster_listen,
-        kubeconfig_path: Some(data.join("kubeconfig")),
-        insecure_http: false,
-    })
-    .await
-    .context("starting the local cluster")?;
-    let mut simulation = SimulationConfig::default().with_root_ca_from(&cluster_dir);
-    simulation.time_factor = args.time_factor;
-    let controllers = ferry_workloads::spawn_controllers(cluster.state.clone(), simulation);
-    step(format!("local cluster    {}", cluster.url));
-
-    let repo = data.join("repos").join("real-estate-ai-os");
-    let url = format!("file://{}", repo.display());
-    let created = {
-        let (repo, url) = (repo.clone(), url.clone());
-        tokio::task::spawn_blocking(move || example::ensure_repository(&repo, &url))
-            .await
-            .context("making the Git repository")??
-    };
-    step(format!(
-        "git repository   {} ({})",
-        repo.display(),
-        match created {
-            Repository::Created => "created from examples/real-estate-ai-os",
-            Repository::Reused => "kept from the last run",
-        }
-    ));
-
-    let connect = ConnectOptions {
-        kubeconfig: Some(cluster.kubeconfig.clone()),
-        context: None,
-    };
-    let client = ClusterClient::connect(&connect, &Default::default())
-        .await
-        .context("connecting to the local cluster")?;
-    ferry_controller::install_crds(&client)
-        .await
-        .context("installing ferry's CRDs")?;
-    for namespace in std::iter::once(NAMESPACE).chain(ENVIRONMENTS) {
-        ensure_namespace(client.kube(), namespace).await?;
-    }
-    for namespace in ENVIRONMENTS {
-        ensure_database_secret(client.kube(), namespace).await?;
-    }
-
-    let server = ferry_server::start(ferry_server::ServerConfig {
-        listen: args.listen,
-        namespace: NAMESPACE.into(),
-        controller: controller_config(connect.clone(), data),
-    })
-    .await
-    .context("starting ferry server")?;
-    let token_file = data.join("api-token");
-    let secret_file = data.join("webhook-secret");
-    if !server.admin_token.is_empty() {
-        write_private(&token_file, &server.admin_token)?;
-    }
-    write_private(&secret_file, &server.webhook_secret)?;
-    step(format!(
-        "ferry server     {} (API, UI, webhooks, metrics)",
-        server.url
-    ));
-
-    let root = example::text("apps/root.yaml", &url).unwrap_or_default();
-    let root = ferry_yaml::parse_single("apps/root.yaml", root.as_bytes())?;
-    client
-        .apply(&root, WriteOptions::APPLY)
-        .await
-        .context("registering the app of apps reai-root")?;
-    step("registered       reai-root (app of apps: reai-staging, then reai-production)".into());
-
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let announcer = tokio::spawn(push::announce_commits(
-        repo.clone(),
-        url.clone(),
-        server.address,
-        server.webhook_secret.clone(),
-        stopped,
-    ));
-
+    let environment = Environment::start(
+        &Options {
+            listen: args.listen,
+            cluster_listen: args.cluster_listen,
+            time_factor: args.time_factor,
+            progress: Progress::Stdout,
+        },
+        data,
+    )
+    .await?;
+    let client = &environment.client;
     let ready = tokio::select! {
-        ready = wait_until_ready(client.kube(), &started_at, timeout) => ready,
+        ready = wait_until_ready(client.kube(), &started_at, timeout, Progress::Stdout) => ready,
         _ = tokio::signal::ctrl_c() => None,
     };
     let apps = ferry_controller::list_applications(client.kube(), Some(NAMESPACE))
@@ -194,11 +115,11 @@ async fn quickstart(
         "{}",
         next_steps(
             data,
-            &repo,
-            &server.url,
-            &server.admin_token,
-            &token_file,
-            &secret_file
+            &environment.repo,
+            &environment.server.url,
+            &environment.server.admin_token,
+            &environment.token_file,
+            &environment.secret_file
         )
     );
     let _ = out.flush();
@@ -210,11 +131,7 @@ async fn quickstart(
             .context("waiting for Ctrl-C")?;
     }
     eprintln!("stopping");
-    let _ = stop.send(true);
-    let _ = announcer.await;
-    server.stop().await;
-    controllers.stop().await;
-    cluster.stop().await?;
+    environment.stop().await?;
     Ok(if ready == Some(true) {
         ExitStatus::Success
     } else {
@@ -224,14 +141,19 @@ async fn quickstart(
 
 /// Polls the Applications (once a second, at most `timeout`), printing each change of their
 /// summary; `Some(true)` once all are Synced and Healthy (reconciled since `since`), `Some(false)` at the deadline.
-async fn wait_until_ready(kube: &kube::Client, since: &str, timeout: Duration) -> Option<bool> {
+pub(crate) async fn wait_until_ready(
+    kube: &kube::Client,
+    since: &str,
+    timeout: Duration,
+    progress: Progress,
+) -> Option<bool> {
     let deadline = Instant::now() + timeout;
     let mut printed: Vec<String> = Vec::new();
     loop {
         if let Ok(apps) = ferry_controller::list_applications(kube, Some(NAMESPACE)).await {
             for line in status::summary(&apps) {
                 if !printed.contains(&line) {
-                    println!("  {line}");
+                    progress.say(&format!("  {line}"));
                     printed.push(line);
                 }
             }
@@ -244,63 +166,6 @@ async fn wait_until_ready(kube: &kube::Client, since: &str, timeout: Duration) -
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-}
-
-fn controller_config(connect: ConnectOptions, data: &Path) -> ControllerConfig {
-    ControllerConfig {
-        connect,
-        namespace: Some(NAMESPACE.into()),
-        // Commits arrive by webhook; the poll is the safety net.
-        poll_interval: Duration::from_secs(30),
-        sync_timeout: Duration::from_secs(300),
-        cache_dir: data.join("git-cache"),
-        credentials: Credentials::None,
-        ..ControllerConfig::default()
-    }
-}
-
-async fn ensure_namespace(kube: &kube::Client, name: &str) -> anyhow::Result<()> {
-    let api: Api<Namespace> = Api::all(kube.clone());
-    if api.get_opt(name).await?.is_some() {
-        return Ok(());
-    }
-    let namespace: Namespace = serde_json::from_value(json!({"metadata": {"name": name}}))?;
-    match api.create(&PostParams::default(), &namespace).await {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
-        Err(error) => Err(error).with_context(|| format!("creating namespace {name}")),
-    }
-}
-
-/// The database password of one environment, made here as an operator (External Secrets,
-/// Sealed Secrets) would make it in a real cluster: it is never in Git.
-async fn ensure_database_secret(kube: &kube::Client, namespace: &str) -> anyhow::Result<()> {
-    let api: Api<Secret> = Api::namespaced(kube.clone(), namespace);
-    if api.get_opt("postgres-credentials").await?.is_some() {
-        return Ok(());
-    }
-    let secret: Secret = serde_json::from_value(json!({
-        "metadata": {"name": "postgres-credentials",
-                     "labels": {"app.kubernetes.io/managed-by": "ferry-quickstart"}},
-        "stringData": {"password": random_hex(16)?},
-    }))?;
-    match api.create(&PostParams::default(), &secret).await {
-        Ok(_) => Ok(()),
-        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
-        Err(error) => {
-            Err(error).with_context(|| format!("creating {namespace}/postgres-credentials"))
-        }
-    }
-}
-
-fn random_hex(bytes: usize) -> anyhow::Result<String> {
-    let mut buffer = vec![0u8; bytes];
-    std::io::Read::read_exact(
-        &mut std::fs::File::open("/dev/urandom").context("opening /dev/urandom")?,
-        &mut buffer,
-    )
-    .context("reading /dev/urandom")?;
-    Ok(buffer.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
 /// Makes `data` (deleting it first with `reset`, only when it is a quickstart directory).
@@ -330,21 +195,24 @@ fn prepare_data_dir(data: &Path, reset: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes a credential readable by its owner only.
-fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("writing {}", path.display()))?;
-    writeln!(file, "{content}").with_context(|| format!("writing {}", path.display()))
+/// Where progress lines go: stdout for the quickstart (they are what it shows), stderr for
+/// the drill (its stdout is its report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Progress {
+    /// Standard output.
+    Stdout,
+    /// Standard error.
+    Stderr,
 }
 
-fn step(line: String) {
-    println!("{line}");
+impl Progress {
+    /// Prints one progress line.
+    pub(crate) fn say(self, line: &str) {
+        match self {
+            Progress::Stdout => println!("{line}"),
+            Progress::Stderr => eprintln!("{line}"),
+        }
+    }
 }
 
 fn next_steps(

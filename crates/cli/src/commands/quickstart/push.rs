@@ -22,6 +22,7 @@ pub(crate) async fn announce_commits(
     server: SocketAddr,
     secret: String,
     mut stop: watch::Receiver<bool>,
+    progress: super::Progress,
 ) {
     let mut last = read_head(&repo).await;
     loop {
@@ -47,10 +48,10 @@ pub(crate) async fn announce_commits(
         .to_string();
         let signature = ferry_server::webhook::sign(secret.as_bytes(), body.as_bytes());
         match post(server, &body, &signature).await {
-            Ok(status) => println!(
+            Ok(status) => progress.say(&format!(
                 "commit {} on main: push webhook sent ({status})",
                 &revision[..revision.len().min(12)]
-            ),
+            )),
             Err(error) => eprintln!("commit {revision}: the push webhook failed: {error}"),
         }
     }
