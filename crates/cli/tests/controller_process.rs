@@ -264,8 +264,25 @@ async fn the_app_commands_create_list_watch_get_diff_history_and_delete_an_appli
         stdout(&diff)
     );
 
+    // Waiting for a revision that never comes ends at the timeout with exit 1.
+    let missing = setup.app(&["wait", "shop", "--revision", "0000000", "--timeout", "1s"]);
+    assert_eq!(missing.status.code(), Some(1), "{}", stderr(&missing));
+    assert!(
+        stderr(&missing).contains("after 1s"),
+        "{}",
+        stderr(&missing)
+    );
+
     let sync = setup.app(&["sync", "shop"]);
     assert!(sync.status.success(), "{}", stderr(&sync));
+    // As a CI job would: wait for the sync to land.
+    let waited = setup.app(&["wait", "shop", "--timeout", "30s"]);
+    assert!(waited.status.success(), "{}", stderr(&waited));
+    assert!(
+        stdout(&waited).starts_with("application default/shop: Synced/Healthy at "),
+        "{}",
+        stdout(&waited)
+    );
     setup
         .wait_for("Synced", |app| {
             app["status"]["sync"]["status"] == "Synced" && history(app).len() == 1

@@ -47,15 +47,16 @@ fn the_drill_passes_every_check_of_the_validation_plan_and_reports_its_figures()
     assert_eq!(plan, [1, 2, 2, 2, 2, 4, 4], "{report:#}");
     for check in checks {
         assert_eq!(check["outcome"], "passed", "{check:#}");
-        assert!(check["seconds"].as_f64().is_some_and(|seconds| seconds > 0.0));
+        assert!(
+            check["seconds"]
+                .as_f64()
+                .is_some_and(|seconds| seconds > 0.0)
+        );
     }
     // Four deployments at least (two releases, the rollback, the resumption) and the one
     // failed release, all read back from the history ferry recorded.
     let figures = &report["figures"];
-    assert!(
-        figures["deployments"].as_u64().unwrap() >= 4,
-        "{figures:#}"
-    );
+    assert!(figures["deployments"].as_u64().unwrap() >= 4, "{figures:#}");
     assert_eq!(figures["failures"], 1, "{figures:#}");
     assert!(figures["successRate"].as_f64().unwrap() < 1.0);
     let written: Value =

@@ -2,8 +2,8 @@
 //! options change the app a sync sees.
 
 use ferry_types::{
-    Application, ApplicationStatus, Operation, OperationInitiator, OperationPhase, SyncOperation,
-    SyncStatusCode,
+    Application, ApplicationStatus, HealthStatusCode, Operation, OperationInitiator,
+    OperationPhase, SyncOperation, SyncStatusCode,
 };
 use serde_json::Value;
 
@@ -33,6 +33,73 @@ pub fn with_operation_options(app: &Application, operation: &Operation) -> Appli
         .retain(|option| !overridden.contains(&name_of(option)));
     policy.sync_options.extend(options.iter().cloned());
     app
+}
+
+/// What `ferry app wait` waits for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WaitFor {
+    /// Sync status Synced.
+    pub synced: bool,
+    /// Health Healthy.
+    pub healthy: bool,
+    /// The synced revision starts with this (a commit or a prefix of one).
+    pub revision: Option<String>,
+}
+
+/// Where an app stands against a [`WaitFor`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Waited {
+    /// Everything waited for holds, and no operation is requested or running.
+    Done,
+    /// Not yet; why.
+    Waiting(String),
+    /// It will not come by itself: the sync of the revision waited for failed.
+    Failed(String),
+}
+
+/// Whether `app` is what `want` waits for. Pure.
+pub fn wait_state(app: &Application, want: &WaitFor) -> Waited {
+    let Some(status) = &app.status else {
+        return Waited::Waiting("no status yet (is the controller running?)".into());
+    };
+    let revision_matches = |revision: &str| {
+        want.revision
+            .as_deref()
+            .is_none_or(|wanted| !wanted.is_empty() && revision.starts_with(wanted))
+    };
+    if let Some(wanted) = &want.revision
+        && let Some(last) = status.history.last()
+        && revision_matches(&last.revision)
+        && last.result == Some(OperationPhase::Failed)
+    {
+        return Waited::Failed(format!(
+            "the sync of {wanted} failed: {}",
+            last.result_message
+        ));
+    }
+    if app.operation.is_some() {
+        return Waited::Waiting("a sync is requested".into());
+    }
+    if status
+        .operation_state
+        .as_ref()
+        .is_some_and(|state| state.phase == OperationPhase::Running)
+    {
+        return Waited::Waiting("a sync is running".into());
+    }
+    if !revision_matches(&status.sync.revision) {
+        return Waited::Waiting(format!(
+            "at revision {}",
+            &status.sync.revision[..status.sync.revision.len().min(12)]
+        ));
+    }
+    if want.synced && status.sync.status != SyncStatusCode::Synced {
+        return Waited::Waiting(format!("{:?}", status.sync.status));
+    }
+    if want.healthy && status.health.status != HealthStatusCode::Healthy {
+        return Waited::Waiting(format!("{:?}", status.health.status));
+    }
+    Waited::Done
 }
 
 /// The sync automation asks for, if any: the app is OutOfSync and the last automated sync
@@ -72,6 +139,64 @@ pub fn automated_request(app: &Application, status: &ApplicationStatus) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn waited(status: Value, operation: Option<Value>) -> Waited {
+        let mut document = serde_json::json!({
+            "apiVersion": "ferry.dev/v1alpha1", "kind": "Application",
+            "metadata": {"name": "shop"},
+            "spec": {"source": {"repoURL": "https://example.com/r.git"}, "destination": {}},
+            "status": status,
+        });
+        if let Some(operation) = operation {
+            document["operation"] = operation;
+        }
+        let app = Application::from_value(document, "test").unwrap().0;
+        let want = WaitFor {
+            synced: true,
+            healthy: true,
+            revision: Some("abc1".into()),
+        };
+        wait_state(&app, &want)
+    }
+
+    #[test]
+    fn waiting_ends_when_the_revision_is_synced_and_healthy_with_no_sync_under_way() {
+        let ready = serde_json::json!({
+            "sync": {"status": "Synced", "revision": "abc123"},
+            "health": {"status": "Healthy"},
+        });
+        assert_eq!(waited(ready.clone(), None), Waited::Done);
+        assert!(matches!(
+            waited(ready.clone(), Some(serde_json::json!({"sync": {}}))),
+            Waited::Waiting(_)
+        ));
+        let mut other = ready.clone();
+        other["sync"]["revision"] = "fff000".into();
+        assert_eq!(
+            waited(other, None),
+            Waited::Waiting("at revision fff000".into())
+        );
+        let mut progressing = ready;
+        progressing["health"]["status"] = "Progressing".into();
+        assert_eq!(
+            waited(progressing, None),
+            Waited::Waiting("Progressing".into())
+        );
+    }
+
+    #[test]
+    fn waiting_fails_at_once_when_the_sync_of_the_revision_failed() {
+        let failed = serde_json::json!({
+            "sync": {"status": "OutOfSync", "revision": "abc123"},
+            "health": {"status": "Healthy"},
+            "history": [{"id": 0, "revision": "abc123", "deployedAt": "2026-11-26T10:00:00Z",
+                         "result": "Failed", "resultMessage": "web is Degraded"}],
+        });
+        assert_eq!(
+            waited(failed, None),
+            Waited::Failed("the sync of abc1 failed: web is Degraded".into())
+        );
+    }
 
     #[test]
     fn an_operations_sync_options_override_the_apps_of_the_same_name() {

@@ -37,7 +37,7 @@ mod watch;
 
 pub use apps::Context;
 pub use crd::{APPLICATION_CRD_NAME, application_crd, appproject_crd, install_crds};
-pub use decide::automated_request;
+pub use decide::{WaitFor, Waited, automated_request, wait_state, with_operation_options};
 pub use drift::{
     BACKOFF_BASE, BACKOFF_MAX, BACKOFF_RESET, Backoff, Fingerprints, MAX_TRACKED_OBJECTS,
     ObjectCache, Print, fingerprint,

@@ -35,8 +35,11 @@ pub enum AppCommand {
     Rollback(AppRollbackArgs),
     /// Change an Application's settings: switch automated sync on or off.
     Set(AppSetArgs),
-    /// Delete an Application (the objects it deployed stay).
+    /// Delete an Application and, unless `--cascade=false`, the objects it deployed.
     Delete(AppDeleteArgs),
+    /// Wait until an Application is Synced and Healthy (at a revision, with `--revision`),
+    /// as a CI job does after pushing; exit 1 when its sync failed or time ran out.
+    Wait(AppWaitArgs),
 }
 
 /// How to reach the cluster holding the Applications.
@@ -197,6 +200,28 @@ pub struct AppSyncArgs {
     pub prune: bool,
 }
 
+/// `ferry app wait`.
+#[derive(Debug, Args)]
+pub struct AppWaitArgs {
+    /// The Application.
+    pub name: String,
+    /// Connection.
+    #[command(flatten)]
+    pub connect: AppConnectArgs,
+    /// Wait for this commit (or a prefix of it) to be the synced revision.
+    #[arg(long)]
+    pub revision: Option<String>,
+    /// Wait for Synced only (not Healthy).
+    #[arg(long, conflicts_with = "health")]
+    pub sync: bool,
+    /// Wait for Healthy only (not Synced).
+    #[arg(long)]
+    pub health: bool,
+    /// How long to wait (90s, 5m).
+    #[arg(long, default_value = "5m")]
+    pub timeout: String,
+}
+
 /// `ferry app rollback`.
 #[derive(Debug, Args)]
 pub struct AppRollbackArgs {
@@ -355,6 +380,7 @@ async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
             };
             println!("application {namespace}/{} {verb} ({objects})", args.name);
         }
+        AppCommand::Wait(args) => return wait(args).await,
         AppCommand::Sync(args) => {
             let client = connect(&args.connect).await?;
             ferry_controller::request_sync(
@@ -405,6 +431,55 @@ async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
 }
 
 /// Reads one Application document from a YAML or JSON file.
+/// `ferry app wait`: reads the app twice a second until the wait is over.
+async fn wait(args: &AppWaitArgs) -> anyhow::Result<ExitStatus> {
+    let timeout = ferry_types::parse_go_duration(&args.timeout)
+        .map_err(|_| anyhow::anyhow!("--timeout {:?}: not a duration (90s, 5m)", args.timeout))?;
+    let want = ferry_controller::WaitFor {
+        synced: !args.health,
+        healthy: !args.sync,
+        revision: args.revision.clone(),
+    };
+    let client = connect(&args.connect).await?;
+    let namespace = &args.connect.namespace;
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut said = String::new();
+    loop {
+        let app = ferry_controller::get_application(client.kube(), namespace, &args.name).await?;
+        match ferry_controller::wait_state(&app, &want) {
+            ferry_controller::Waited::Done => {
+                let status = app.status.unwrap_or_default();
+                println!(
+                    "application {namespace}/{}: {:?}/{:?} at {}",
+                    args.name,
+                    status.sync.status,
+                    status.health.status,
+                    short(&status.sync.revision)
+                );
+                return Ok(ExitStatus::Success);
+            }
+            ferry_controller::Waited::Failed(reason) => {
+                eprintln!("application {namespace}/{}: {reason}", args.name);
+                return Ok(ExitStatus::Failure);
+            }
+            ferry_controller::Waited::Waiting(reason) => {
+                if tokio::time::Instant::now() >= deadline {
+                    eprintln!(
+                        "application {namespace}/{}: still {reason} after {}",
+                        args.name, args.timeout
+                    );
+                    return Ok(ExitStatus::Failure);
+                }
+                if reason != said {
+                    eprintln!("application {namespace}/{}: {reason}", args.name);
+                    said = reason;
+                }
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
 /// Waits until Application `name` is gone, reading it twice a second.
 async fn wait_until_gone(
     client: &kube::Client,

@@ -239,6 +239,7 @@ Try next (in another terminal):
   ferry app list -n {NAMESPACE}
   # deploy a change: commit it; ferry hears of it by webhook and deploys it in seconds
   cd {repo} && sed -i 's/count: 1$/count: 2/' overlays/staging/kustomization.yaml && git commit -qam 'staging: two replicas'
+  ferry app wait reai-staging -n {NAMESPACE} --revision $(git -C {repo} rev-parse HEAD)
   ferry app history reai-staging -n {NAMESPACE}
   # drift heals itself: scale by hand and watch it come back
   kubectl -n reai-staging scale deployment/web --replicas=5 && kubectl -n reai-staging get deployment web -w
@@ -252,6 +253,7 @@ Try next (in another terminal):
   curl -s -H \"Authorization: Bearer $(cat {token})\" {url}/api/v1/applications
 
 Ctrl-C stops everything; run `ferry quickstart` again to resume, `--reset` to start over.
+`ferry drill` runs the validation plan (release, failure, recovery, rollback) on a fresh copy.
 "
     )
 }
