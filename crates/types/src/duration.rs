@@ -16,18 +16,8 @@ const GO_UNITS: &[(&str, f64)] = &[
     ("m", 60.0),
     ("h", 3600.0),
 ];
-/// Go's units plus days and weeks.
-const WINDOW_UNITS: &[(&str, f64)] = &[
-    ("ns", 1e-9),
-    ("us", 1e-6),
-    ("µs", 1e-6),
-    ("ms", 1e-3),
-    ("s", 1.0),
-    ("m", 60.0),
-    ("h", 3600.0),
-    ("d", 86_400.0),
-    ("w", 604_800.0),
-];
+/// What a window adds to Go's units.
+const DAYS_AND_WEEKS: &[(&str, f64)] = &[("d", 86_400.0), ("w", 604_800.0)];
 
 /// Parses a Go duration string such as `"5s"`, `"1m30s"` or `"250ms"`. A bare number is
 /// read as seconds, as Argo CD does for `backoff.duration`.
@@ -35,16 +25,16 @@ pub fn parse_go_duration(text: &str) -> Result<Duration> {
     if let Ok(seconds) = text.trim().parse::<u64>() {
         return Ok(Duration::from_secs(seconds));
     }
-    parse_with(text, GO_UNITS)
+    parse_with(text, &[GO_UNITS])
 }
 
 /// Parses a window such as `"7d"`, `"2w"`, `"24h"` or `"1h30m"`: Go's units plus days and
 /// weeks; every number needs a unit.
 pub fn parse_window(text: &str) -> Result<Duration> {
-    parse_with(text, WINDOW_UNITS)
+    parse_with(text, &[GO_UNITS, DAYS_AND_WEEKS])
 }
 
-fn parse_with(text: &str, units: &[(&str, f64)]) -> Result<Duration> {
+fn parse_with(text: &str, units: &[&[(&str, f64)]]) -> Result<Duration> {
     let bad = || Error::Duration(text.to_string());
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -66,6 +56,7 @@ fn parse_with(text: &str, units: &[(&str, f64)]) -> Result<Duration> {
             .unwrap_or(rest.len());
         let scale = units
             .iter()
+            .flat_map(|table| table.iter())
             .find(|(unit, _)| *unit == &rest[..unit_len])
             .map(|(_, scale)| *scale)
             .ok_or_else(bad)?;

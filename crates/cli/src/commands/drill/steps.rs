@@ -12,7 +12,7 @@ use kube::api::{Api, DynamicObject, Patch, PatchParams};
 use serde_json::json;
 
 use super::report::{Check, Outcome, image_tag, with_image_tag, with_pod_fault};
-use crate::commands::quickstart::example::{commit_all, git, head};
+use crate::commands::quickstart::example::{commit_all, head, revert_head};
 use crate::commands::quickstart::{Environment, NAMESPACE};
 
 /// The app the drill exercises.
@@ -61,19 +61,8 @@ impl<'e> Drill<'e> {
     /// deployed and healthy.
     pub(crate) async fn release(&mut self) -> Check {
         let name = "a release committed to Git reaches staging";
-        let tag = format!("drill-{}", unix_seconds());
         let started = Instant::now();
-        let result = async {
-            let commit = self.commit_tag(&tag).await?;
-            self.wait_deployed(&commit).await?;
-            self.expect_image(&tag).await?;
-            self.releases.push((tag.clone(), commit.clone()));
-            Ok(format!(
-                "commit {} (listings-api {tag}) deployed, Synced and Healthy",
-                short(&commit)
-            ))
-        }
-        .await;
+        let result = self.release_tag(&format!("drill-{}", unix_seconds())).await;
         check(name, 1, started, result)
     }
 
@@ -94,18 +83,10 @@ impl<'e> Drill<'e> {
             Some(self.patience),
             &state.store,
         );
-        let result = async {
-            let commit = self.commit_tag(&tag).await?;
-            self.wait_deployed(&commit).await?;
-            self.expect_image(&tag).await?;
-            self.releases.push((tag.clone(), commit.clone()));
-            Ok(format!(
-                "fault {}: 503 on 30 % of requests; commit {} (listings-api {tag}) deployed",
-                fault.id,
-                short(&commit)
-            ))
-        }
-        .await;
+        let result = self
+            .release_tag(&tag)
+            .await
+            .map(|released| format!("fault {}: 503 on 30 % of requests; {released}", fault.id));
         state.faults.remove(&fault.id);
         check(name, 2, started, result)
     }
@@ -206,24 +187,10 @@ impl<'e> Drill<'e> {
         let result = async {
             let deployed = self.last_tag()?;
             let repo = self.repo();
-            tokio::task::spawn_blocking(move || {
-                git(
-                    &repo,
-                    &[
-                        "-c",
-                        "user.name=ferry drill",
-                        "-c",
-                        "user.email=drill@ferry.dev",
-                        "revert",
-                        "--no-edit",
-                        "HEAD",
-                    ],
-                )
-            })
-            .await
-            .map_err(|error| error.to_string())?
-            .map_err(|error| error.to_string())?;
-            let commit = head(&self.repo()).ok_or("reading main after the revert")?;
+            let commit = tokio::task::spawn_blocking(move || revert_head(&repo))
+                .await
+                .map_err(|error| error.to_string())?
+                .map_err(|error| error.to_string())?;
             self.wait_app(
                 &format!("Synced and Healthy at {}", short(&commit)),
                 |app| {
@@ -331,6 +298,19 @@ impl<'e> Drill<'e> {
         }
         .await;
         check(name, 4, started, result)
+    }
+
+    /// Commits `tag` as listings-api's staging image, waits until it is deployed and runs,
+    /// and remembers the release.
+    async fn release_tag(&mut self, tag: &str) -> Result<String, String> {
+        let commit = self.commit_tag(tag).await?;
+        self.wait_deployed(&commit).await?;
+        self.expect_image(tag).await?;
+        self.releases.push((tag.to_string(), commit.clone()));
+        Ok(format!(
+            "commit {} (listings-api {tag}) deployed, Synced and Healthy",
+            short(&commit)
+        ))
     }
 
     async fn commit_tag(&self, tag: &str) -> Result<String, String> {

@@ -157,20 +157,7 @@ pub(crate) fn ensure_repository(dir: &Path, url: &str) -> anyhow::Result<Reposit
             .with_context(|| format!("writing {}", target.display()))?;
     }
     git(dir, &["init", "-q", "-b", "main"])?;
-    git(dir, &["add", "-A"])?;
-    git(
-        dir,
-        &[
-            "-c",
-            "user.name=ferry quickstart",
-            "-c",
-            "user.email=quickstart@ferry.dev",
-            "commit",
-            "-q",
-            "-m",
-            "Real Estate AI OS: base, staging and production",
-        ],
-    )?;
+    commit_all(dir, "Real Estate AI OS: base, staging and production")?;
     Ok(Repository::Created)
 }
 
@@ -191,24 +178,30 @@ pub(crate) fn head(dir: &Path) -> Option<String> {
 /// new commit.
 pub(crate) fn commit_all(dir: &Path, message: &str) -> anyhow::Result<String> {
     git(dir, &["add", "-A"])?;
-    git(
-        dir,
-        &[
-            "-c",
-            "user.name=ferry quickstart",
-            "-c",
-            "user.email=quickstart@ferry.dev",
-            "commit",
-            "-q",
-            "-m",
-            message,
-        ],
-    )?;
+    as_quickstart(dir, &["commit", "-q", "-m", message])
+}
+
+/// Reverts the last commit of `dir` (`git revert --no-edit HEAD`) as the quickstart's user;
+/// returns the new commit.
+pub(crate) fn revert_head(dir: &Path) -> anyhow::Result<String> {
+    as_quickstart(dir, &["revert", "--no-edit", "HEAD"])
+}
+
+/// Runs a committing git command as the quickstart's user; returns `main` after it.
+fn as_quickstart(dir: &Path, args: &[&str]) -> anyhow::Result<String> {
+    let mut all = vec![
+        "-c",
+        "user.name=ferry quickstart",
+        "-c",
+        "user.email=quickstart@ferry.dev",
+    ];
+    all.extend(args);
+    git(dir, &all)?;
     head(dir).ok_or_else(|| anyhow::anyhow!("reading main in {} after a commit", dir.display()))
 }
 
 /// Runs git in `dir`; its error output becomes the error.
-pub(crate) fn git(dir: &Path, args: &[&str]) -> anyhow::Result<()> {
+fn git(dir: &Path, args: &[&str]) -> anyhow::Result<()> {
     let output = Command::new("git")
         .args(args)
         .current_dir(dir)
