@@ -344,8 +344,6 @@ impl Attempt<'_> {
     }
 }
 
-/// What the inventory holds after a sync: every object of the Sync phase the plan applies or
-/// keeps, and every prune not carried out (a failed sync keeps it for the next one).
 /// The app's inventory during a sync: what the cluster holds, and what is to be written before
 /// the first object is applied.
 pub(crate) struct Inventory {
@@ -357,22 +355,27 @@ pub(crate) struct Inventory {
     due: bool,
 }
 
+/// The keys of the objects of the Sync phase (not hooks) the plan applies, keeps or prunes.
+fn sync_phase_keys(observed: &Observed) -> impl Iterator<Item = &ObjectKey> {
+    observed
+        .plan
+        .steps
+        .iter()
+        .filter(|step| step.phase == SyncPhase::Sync)
+        .filter(|step| !matches!(step.action, Action::RunHook { .. }))
+        .map(|step| &step.key)
+}
+
 /// The inventory written before a sync applies anything: what it had, and every object of
 /// the sync phase the plan may apply or prune.
 fn planned_inventory(observed: &Observed) -> BTreeSet<ObjectKey> {
     let mut keys = observed.inventory.clone().unwrap_or_default();
-    keys.extend(
-        observed
-            .plan
-            .steps
-            .iter()
-            .filter(|step| step.phase == SyncPhase::Sync)
-            .filter(|step| !matches!(step.action, Action::RunHook { .. }))
-            .map(|step| step.key.clone()),
-    );
+    keys.extend(sync_phase_keys(observed).cloned());
     keys
 }
 
+/// The inventory after a sync: the objects of its Sync phase, less what it pruned (a prune
+/// not carried out stays, for the next sync).
 fn inventory_keys(observed: &Observed, result: &SyncResult) -> BTreeSet<ObjectKey> {
     let pruned: BTreeSet<&ObjectKey> = result
         .objects
@@ -380,14 +383,9 @@ fn inventory_keys(observed: &Observed, result: &SyncResult) -> BTreeSet<ObjectKe
         .filter(|object| object.action == ObjectAction::Pruned)
         .map(|object| &object.key)
         .collect();
-    observed
-        .plan
-        .steps
-        .iter()
-        .filter(|step| step.phase == SyncPhase::Sync)
-        .filter(|step| !matches!(step.action, Action::RunHook { .. }))
-        .filter(|step| !pruned.contains(&step.key))
-        .map(|step| step.key.clone())
+    sync_phase_keys(observed)
+        .filter(|key| !pruned.contains(key))
+        .cloned()
         .collect()
 }
 
