@@ -91,6 +91,46 @@ async fn rollout_status_succeeds_for_a_healthy_deployment_and_wait_sees_it_avail
         );
         assert_eq!(pod["metadata"]["ownerReferences"][0]["kind"], "ReplicaSet");
     }
+    // Field selectors the real server serves for pods, and for events (what `kubectl
+    // describe` asks for).
+    let running = kubectl
+        .json(&[
+            "get",
+            "pods",
+            "--field-selector",
+            "status.phase=Running,spec.hostNetwork=false",
+        ])
+        .await;
+    assert_eq!(running["items"].as_array().map(Vec::len), Some(3));
+    let pending = kubectl
+        .json(&["get", "pods", "--field-selector", "status.phase=Pending"])
+        .await;
+    assert_eq!(pending["items"].as_array().map(Vec::len), Some(0));
+    let pod = items[0]["metadata"]["name"].as_str().unwrap();
+    let events = kubectl
+        .json(&[
+            "get",
+            "events",
+            "--field-selector",
+            &format!("involvedObject.kind=Pod,involvedObject.name={pod}"),
+        ])
+        .await;
+    let reasons: Vec<&str> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| event["reason"].as_str().unwrap_or(""))
+        .collect();
+    assert!(reasons.contains(&"Started"), "{reasons:?}");
+    assert!(
+        events["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|event| event["involvedObject"]["name"] == pod)
+    );
+    let described = kubectl.ok(&["describe", "pod", pod]).await;
+    assert!(described.contains("Started"), "{described}");
     let replica_sets = kubectl.json(&["get", "replicasets", "-l", "app=web"]).await;
     let annotations = &replica_sets["items"][0]["metadata"]["annotations"];
     assert_eq!(annotations["deployment.kubernetes.io/revision"], "1");

@@ -136,7 +136,7 @@ async fn follow_up(state: &Arc<ClusterState>, info: &Arc<ResourceInfo>, object: 
 pub async fn collection(call: Call) -> Result<Response, ApiError> {
     call.allow("deletecollection")?;
     let options = options(&call)?;
-    let selection = list::Selection::parse(&call.query)?;
+    let selection = list::Selection::parse(&call.info, &call.query)?;
     let (items, _) = call
         .state
         .store

@@ -26,14 +26,19 @@ pub struct Selection {
 }
 
 impl Selection {
-    /// Parses the selectors of a query (400 with the real server's message when malformed).
-    pub fn parse(query: &super::query::Query) -> Result<Selection, ApiError> {
+    /// Parses the selectors of a query on objects of `info` (400 with the real server's
+    /// message when malformed).
+    pub fn parse(
+        info: &crate::registry::ResourceInfo,
+        query: &super::query::Query,
+    ) -> Result<Selection, ApiError> {
         let labels = match &query.label_selector {
             Some(text) => LabelSelector::parse(text).map_err(ApiError::bad_request)?,
             None => LabelSelector::default(),
         };
         let fields = match &query.field_selector {
-            Some(text) => FieldSelector::parse(text).map_err(ApiError::bad_request)?,
+            Some(text) => FieldSelector::parse_for(&info.group, &info.kind, text)
+                .map_err(ApiError::bad_request)?,
             None => FieldSelector::default(),
         };
         Ok(Selection { labels, fields })
@@ -192,7 +197,7 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
             ));
         }
     };
-    let selection = Selection::parse(&call.query)?;
+    let selection = Selection::parse(&call.info, &call.query)?;
     let limit = call
         .query
         .limit

@@ -71,7 +71,7 @@ pub async fn handle(call: Call) -> Result<Response, ApiError> {
             ));
         }
     }
-    let selection = Selection::parse(&call.query)?;
+    let selection = Selection::parse(&call.info, &call.query)?;
     let timeout = call
         .query
         .timeout_seconds
