@@ -15,8 +15,8 @@ pub const APPLICATION_CRD_NAME: &str = "applications.ferry.dev";
 /// How long a new CRD may take to be served.
 const ESTABLISH_TIMEOUT: Duration = Duration::from_secs(20);
 
-/// `applications.ferry.dev`, v1alpha1, namespaced, with a status subresource. Spec and status
-/// keep unknown fields for now (no OpenAPI schema beyond that).
+/// `applications.ferry.dev`, v1alpha1, namespaced, with a status subresource. The spec has
+/// Argo CD's schema (`schema.rs`, unknown fields kept); status and operation keep any field.
 pub fn application_crd() -> Value {
     let open = json!({"type": "object", "x-kubernetes-preserve-unknown-fields": true});
     json!({
@@ -50,7 +50,7 @@ pub fn application_crd() -> Value {
                         "apiVersion": {"type": "string"},
                         "kind": {"type": "string"},
                         "metadata": {"type": "object"},
-                        "spec": open.clone(),
+                        "spec": crate::schema::application_spec(),
                         "status": open.clone(),
                         "operation": open
                     }

@@ -28,6 +28,7 @@ mod ops;
 mod project;
 mod reconcile;
 mod run;
+mod schema;
 mod signal;
 mod source;
 mod status;

@@ -730,3 +730,63 @@ async fn a_cascading_delete_removes_the_apps_objects_first_and_a_plain_one_leave
     assert!(fixture.get("v1", "ConfigMap", "beta").await.is_some());
     fixture.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistyped_application_is_refused_naming_the_field_and_kubectl_explains_the_spec() {
+    let fixture = Fixture::start(POLL).await;
+    // Wait until the controller has installed its CRDs (an app of the right shape goes in).
+    fixture.create_app("good", json!({})).await;
+    let bad = json!({
+        "apiVersion": "ferry.dev/v1alpha1",
+        "kind": "Application",
+        "metadata": {"name": "bad", "namespace": "default"},
+        "spec": {
+            "source": {"repoURL": "https://example.com/r.git"},
+            "destination": {"namespace": "default"},
+            "syncPolicy": {"automated": {"prune": "yes"}},
+            "someArgoField": {"kept": true},
+        }
+    });
+    let error = fixture
+        .client
+        .create(&bad, ferry_engine::WriteOptions::APPLY)
+        .await
+        .expect_err("a string where a boolean belongs is refused");
+    let text = error.to_string();
+    assert!(text.contains("spec.syncPolicy.automated.prune"), "{text}");
+    assert_eq!(error.code(), Some(422), "{text}");
+    let mut missing = bad.clone();
+    missing["spec"]["syncPolicy"]["automated"]["prune"] = json!(true);
+    missing["spec"]
+        .as_object_mut()
+        .unwrap()
+        .remove("destination");
+    let error = fixture
+        .client
+        .create(&missing, ferry_engine::WriteOptions::APPLY)
+        .await
+        .expect_err("an app without a destination is refused");
+    assert!(error.to_string().contains("spec.destination"), "{error}");
+    // Unknown fields (Argo CD's, ferry's future ones) are kept.
+    let mut fine = missing;
+    fine["spec"]["destination"] = json!({"namespace": "default"});
+    let created = fixture
+        .client
+        .create(&fine, ferry_engine::WriteOptions::APPLY)
+        .await
+        .unwrap();
+    assert_eq!(created["spec"]["someArgoField"]["kept"], true);
+
+    if ferry_testkit::available("kubectl", &["version", "--client"]) {
+        let kubectl = ferry_testkit::Kubectl::new(fixture.cluster.kubeconfig(), fixture.dir.path());
+        let explained = kubectl
+            .ok(&["explain", "applications.spec.syncPolicy.automated"])
+            .await;
+        assert!(explained.contains("selfHeal"), "{explained}");
+        assert!(
+            explained.contains("Revert changes made in the cluster."),
+            "{explained}"
+        );
+    }
+    fixture.stop().await.unwrap();
+}
