@@ -273,8 +273,17 @@ async fn the_app_commands_create_list_watch_get_diff_history_and_delete_an_appli
         stderr(&missing)
     );
 
-    let sync = setup.app(&["sync", "shop"]);
+    // A partial sync naming the app's one object (Argo CD's --resource form).
+    let bad = setup.app(&["sync", "shop", "--resource", "ConfigMap/settings"]);
+    assert_eq!(bad.status.code(), Some(1), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("--resource \"ConfigMap/settings\": expected GROUP:KIND:NAME"),
+        "{}",
+        stderr(&bad)
+    );
+    let sync = setup.app(&["sync", "shop", "--resource", ":ConfigMap:settings"]);
     assert!(sync.status.success(), "{}", stderr(&sync));
+    assert_eq!(stdout(&sync), "sync of shop requested (1 of its objects)\n");
     // As a CI job would: wait for the sync to land.
     let waited = setup.app(&["wait", "shop", "--timeout", "30s"]);
     assert!(waited.status.success(), "{}", stderr(&waited));

@@ -35,6 +35,38 @@ pub fn with_operation_options(app: &Application, operation: &Operation) -> Appli
     app
 }
 
+/// The objects a partial sync names (`operation.sync.resources`, Argo CD's
+/// `[{group, kind, name, namespace}]`); empty for a whole sync. An entry without a kind or a
+/// name is an error naming it.
+pub fn selected_resources(
+    operation: &Operation,
+) -> Result<Vec<ferry_engine::ResourceSelector>, String> {
+    let resources = operation
+        .sync
+        .as_ref()
+        .map(|sync| sync.resources.as_slice())
+        .unwrap_or_default();
+    resources
+        .iter()
+        .enumerate()
+        .map(|(index, resource)| {
+            let field = |name: &str| resource[name].as_str().unwrap_or("").to_string();
+            let selector = ferry_engine::ResourceSelector {
+                group: field("group"),
+                kind: field("kind"),
+                name: field("name"),
+                namespace: field("namespace"),
+            };
+            if selector.kind.is_empty() || selector.name.is_empty() {
+                return Err(format!(
+                    "operation.sync.resources[{index}]: kind and name are required"
+                ));
+            }
+            Ok(selector)
+        })
+        .collect()
+}
+
 /// What `ferry app wait` waits for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WaitFor {

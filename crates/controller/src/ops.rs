@@ -69,11 +69,32 @@ async fn patch(client: &kube::Client, namespace: &str, name: &str, patch: Value)
 }
 
 /// The `.operation` asking for a sync of `revision` (the app's target when empty) by
-/// `username`.
-pub fn sync_operation(revision: &str, prune: bool, username: &str) -> Value {
+/// `username`; of the objects `resources` names only, when any (Argo CD's shape).
+pub fn sync_operation(
+    revision: &str,
+    prune: bool,
+    username: &str,
+    resources: &[ferry_engine::ResourceSelector],
+) -> Value {
     let mut sync = json!({"prune": prune});
     if !revision.is_empty() {
         sync["revision"] = revision.into();
+    }
+    if !resources.is_empty() {
+        sync["resources"] = resources
+            .iter()
+            .map(|selector| {
+                let mut resource = json!({
+                    "group": selector.group,
+                    "kind": selector.kind,
+                    "name": selector.name,
+                });
+                if !selector.namespace.is_empty() {
+                    resource["namespace"] = selector.namespace.clone().into();
+                }
+                resource
+            })
+            .collect();
     }
     json!({"sync": sync, "initiatedBy": {"username": username}})
 }
@@ -227,8 +248,9 @@ pub async fn request_sync(
     revision: &str,
     prune: bool,
     username: &str,
+    resources: &[ferry_engine::ResourceSelector],
 ) -> Result<()> {
-    let operation = sync_operation(revision, prune, username);
+    let operation = sync_operation(revision, prune, username, resources);
     patch(client, namespace, name, json!({"operation": operation})).await
 }
 
@@ -289,7 +311,7 @@ pub async fn rollback(
 ) -> Result<RevisionHistory> {
     let app = get_application(client, namespace, name).await?;
     let entry = rollback_target(&app, id)?;
-    let mut document = json!({"operation": sync_operation(&entry.revision, prune, username)});
+    let mut document = json!({"operation": sync_operation(&entry.revision, prune, username, &[])});
     if automated(&app) {
         document["spec"] = json!({"syncPolicy": {"automated": {"enabled": false}}});
     }
@@ -384,13 +406,13 @@ mod tests {
 
     #[test]
     fn a_sync_operation_names_its_revision_only_when_given() {
-        let operation = sync_operation("", true, "alice");
+        let operation = sync_operation("", true, "alice", &[]);
         assert_eq!(
             operation,
             json!({"sync": {"prune": true}, "initiatedBy": {"username": "alice"}})
         );
         assert_eq!(
-            sync_operation("abc", false, "bob")["sync"]["revision"],
+            sync_operation("abc", false, "bob", &[])["sync"]["revision"],
             "abc"
         );
     }

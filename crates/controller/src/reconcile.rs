@@ -280,12 +280,18 @@ async fn observe_and_act(
         Some(strategy) => Some(ferry_engine::RetryPolicy::from_strategy(Some(strategy))?),
         None => None,
     };
+    let selected =
+        crate::decide::selected_resources(&operation).map_err(|message| Error::Application {
+            name: app.metadata.name.clone(),
+            message,
+        })?;
     let options = SyncOptions {
         dry_run: sync.dry_run,
         prune: sync.prune,
         timeout: context.sync_timeout,
         operation_id: Some(operation_id),
         retry,
+        resources: (!selected.is_empty()).then_some(selected),
         ..SyncOptions::default()
     };
     let synced_app = crate::decide::with_operation_options(app, &operation);

@@ -790,3 +790,57 @@ async fn a_mistyped_application_is_refused_naming_the_field_and_kubectl_explains
     }
     fixture.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operation_naming_resources_syncs_only_those_objects() {
+    let fixture = Fixture::start(POLL).await;
+    fixture.commit(&[
+        ("a.yaml", &config_map("a", "one")),
+        ("b.yaml", &config_map("b", "one")),
+    ]);
+    fixture.create_app("shop", json!({})).await;
+    fixture
+        .wait_for("shop", "OutOfSync", |app| sync_status(app) == "OutOfSync")
+        .await;
+    fixture.request_sync("shop").await;
+    fixture
+        .wait_for("shop", "synced once", |app| {
+            sync_status(app) == "Synced" && history(app).len() == 1
+        })
+        .await;
+
+    fixture.commit(&[
+        ("a.yaml", &config_map("a", "two")),
+        ("b.yaml", &config_map("b", "two")),
+    ]);
+    fixture
+        .wait_for("shop", "OutOfSync at the new commit", |app| {
+            sync_status(app) == "OutOfSync"
+        })
+        .await;
+    let operation = ferry_controller::sync_operation(
+        "",
+        false,
+        "alice",
+        &[ferry_engine::ResourceSelector::parse(":ConfigMap:a").unwrap()],
+    );
+    fixture
+        .patch_app("shop", json!({"operation": operation}))
+        .await;
+    let app = fixture
+        .wait_for("shop", "partially synced", |app| history(app).len() == 2)
+        .await;
+    assert_eq!(app["status"]["operationState"]["phase"], "Succeeded");
+    let synced: Vec<&str> = app["status"]["operationState"]["syncResult"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|resource| resource["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(synced, ["a"]);
+    let value = |object: Option<serde_json::Value>| object.unwrap()["data"]["value"].clone();
+    assert_eq!(value(fixture.get("v1", "ConfigMap", "a").await), "two");
+    assert_eq!(value(fixture.get("v1", "ConfigMap", "b").await), "one");
+    assert_eq!(sync_status(&app), "OutOfSync", "b still differs from Git");
+    fixture.stop().await.unwrap();
+}

@@ -22,6 +22,7 @@ pub use client::{
 pub use delete::{Deleted, delete_app};
 pub use diff::{Comparison, ResourceComparison, compare, diff, diff_status_text};
 pub use error::{Error, Rejection, Result};
+pub use ferry_sync::ResourceSelector;
 pub use sync::{
     OPERATION_ANNOTATION, ObjectAction, ObjectResult, RetryPolicy, SyncEvent, SyncOptions,
     SyncResult, phase_text, sync,

@@ -614,3 +614,63 @@ async fn an_operation_carried_out_again_runs_neither_generated_nor_deleted_hooks
         "the record of finished hooks leaves the inventory's objects alone"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_sync_applies_only_the_named_objects_and_keeps_the_others_in_the_inventory() {
+    let fixture = Fixture::start().await;
+    fixture.commit(
+        &[
+            ("a.yaml", &config_map("a", "one")),
+            ("b.yaml", &config_map("b", "one")),
+            ("pre.yaml", &hook("migrate", "PreSync", None)),
+        ],
+        &[],
+    );
+    let app = fixture.app("shop", "default", json!({}));
+    let (first, _) = sync(&fixture, &app, &options()).await;
+    assert_eq!(first.phase, OperationPhase::Succeeded, "{first:#?}");
+
+    fixture.commit(
+        &[
+            ("a.yaml", &config_map("a", "two")),
+            ("b.yaml", &config_map("b", "two")),
+        ],
+        &[],
+    );
+    let only_a = SyncOptions {
+        resources: Some(vec![
+            ferry_sync::ResourceSelector::parse(":ConfigMap:a").unwrap(),
+        ]),
+        prune: true,
+        ..options()
+    };
+    let (partial, _) = sync(&fixture, &app, &only_a).await;
+    assert_eq!(partial.phase, OperationPhase::Succeeded, "{partial:#?}");
+    assert_eq!(actions(&partial), ["configured ConfigMap/default/a"]);
+    let value = |object: Option<Value>| object.unwrap()["data"]["value"].clone();
+    assert_eq!(
+        value(fixture.get("v1", "ConfigMap", "default", "a").await),
+        "two"
+    );
+    assert_eq!(
+        value(fixture.get("v1", "ConfigMap", "default", "b").await),
+        "one"
+    );
+
+    // b leaves Git: a partial sync of a (with prune) does not prune it; the inventory still
+    // names it, so a full sync does.
+    fixture.commit(&[], &["b.yaml"]);
+    let (partial, _) = sync(&fixture, &app, &only_a).await;
+    assert_eq!(actions(&partial), ["unchanged ConfigMap/default/a"]);
+    assert!(fixture.exists("v1", "ConfigMap", "default", "b").await);
+    let full = SyncOptions {
+        prune: true,
+        ..options()
+    };
+    let (full, _) = sync(&fixture, &app, &full).await;
+    assert!(
+        actions(&full).contains(&"pruned ConfigMap/default/b".to_string()),
+        "{:?}",
+        actions(&full)
+    );
+}

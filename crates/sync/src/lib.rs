@@ -6,10 +6,12 @@ mod annotations;
 mod error;
 mod kind_order;
 mod plan;
+mod select;
 mod tracking;
 
 pub use annotations::{HookDeletePolicy, HookType, ResourceOptions, SyncPhase};
 pub use error::{Error, Result};
 pub use kind_order::kind_rank;
 pub use plan::{Action, LiveObject, Plan, PlanOptions, Step, plan};
+pub use select::{ResourceSelector, select};
 pub use tracking::{TRACKING_ANNOTATION, TrackingId};

@@ -198,6 +198,10 @@ pub struct AppSyncArgs {
     /// Delete objects the source no longer declares.
     #[arg(long)]
     pub prune: bool,
+    /// Sync only this object (repeatable): GROUP:KIND:NAME or GROUP:KIND:NAMESPACE/NAME, the
+    /// group empty for core (`:ConfigMap:settings`, `apps:Deployment:web`). Hooks do not run.
+    #[arg(long = "resource", value_name = "GROUP:KIND:NAME")]
+    pub resources: Vec<String>,
 }
 
 /// `ferry app wait`.
@@ -382,6 +386,12 @@ async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
         }
         AppCommand::Wait(args) => return wait(args).await,
         AppCommand::Sync(args) => {
+            let resources = args
+                .resources
+                .iter()
+                .map(|text| ferry_engine::ResourceSelector::parse(text))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|error| anyhow::anyhow!("--resource {error}"))?;
             let client = connect(&args.connect).await?;
             ferry_controller::request_sync(
                 client.kube(),
@@ -390,9 +400,18 @@ async fn run_async(command: &AppCommand) -> anyhow::Result<ExitStatus> {
                 &args.revision,
                 args.prune,
                 &username(),
+                &resources,
             )
             .await?;
-            println!("sync of {} requested", args.name);
+            if resources.is_empty() {
+                println!("sync of {} requested", args.name);
+            } else {
+                println!(
+                    "sync of {} requested ({} of its objects)",
+                    args.name,
+                    resources.len()
+                );
+            }
         }
         AppCommand::Rollback(args) => {
             let client = connect(&args.connect).await?;

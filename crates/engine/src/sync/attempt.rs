@@ -57,6 +57,9 @@ impl Attempt<'_> {
         if self.respect_ignore_differences {
             respect_ignored(&mut observed, &self.app.spec.ignore_differences)?;
         }
+        if let Some(selected) = &self.options.resources {
+            observed.plan = ferry_sync::select(&observed.plan, selected);
+        }
         let observed = observed;
         let steps = &observed.plan.steps;
         let predictions = predict(self.client, &observed, steps).await?;
@@ -96,7 +99,12 @@ impl Attempt<'_> {
             .execute_all(&observed, &predictions, &mut inventory, progress)
             .await;
         let written = inventory.written;
-        let keys = inventory_keys(&observed, &result);
+        let keys = if self.options.resources.is_some() {
+            // A partial sync leaves the objects it did not name, and their inventory entries.
+            without_pruned(&inventory.planned, &result)
+        } else {
+            inventory_keys(&observed, &result)
+        };
         if written.as_ref() != Some(&keys)
             && let Err(error) = self.write_inventory(&observed, &keys).await
         {
@@ -377,13 +385,19 @@ fn planned_inventory(observed: &Observed) -> BTreeSet<ObjectKey> {
 /// The inventory after a sync: the objects of its Sync phase, less what it pruned (a prune
 /// not carried out stays, for the next sync).
 fn inventory_keys(observed: &Observed, result: &SyncResult) -> BTreeSet<ObjectKey> {
+    let all: BTreeSet<ObjectKey> = sync_phase_keys(observed).cloned().collect();
+    without_pruned(&all, result)
+}
+
+/// `keys` less the objects `result` pruned.
+fn without_pruned(keys: &BTreeSet<ObjectKey>, result: &SyncResult) -> BTreeSet<ObjectKey> {
     let pruned: BTreeSet<&ObjectKey> = result
         .objects
         .iter()
         .filter(|object| object.action == ObjectAction::Pruned)
         .map(|object| &object.key)
         .collect();
-    sync_phase_keys(observed)
+    keys.iter()
         .filter(|key| !pruned.contains(key))
         .cloned()
         .collect()

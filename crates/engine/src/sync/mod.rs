@@ -40,6 +40,9 @@ pub struct SyncOptions {
     /// hook the operation created (or ran to the end, then deleted by its policy) is not run
     /// again, so a sync carried out again after a restart runs no hook twice.
     pub operation_id: Option<String>,
+    /// A partial sync: only these objects are applied or pruned, and no hook runs; the
+    /// inventory keeps every other object it named.
+    pub resources: Option<Vec<ferry_sync::ResourceSelector>>,
 }
 
 impl Default for SyncOptions {
@@ -51,6 +54,7 @@ impl Default for SyncOptions {
             poll_interval: Duration::from_millis(500),
             retry: None,
             operation_id: None,
+            resources: None,
         }
     }
 }

@@ -25,6 +25,8 @@ pub struct SyncRequest {
     pub revision: String,
     /// Delete objects that left Git.
     pub prune: bool,
+    /// A partial sync of these objects only: `GROUP:KIND:NAME` or `GROUP:KIND:NAMESPACE/NAME`.
+    pub resources: Vec<String>,
 }
 
 /// The body of `POST …/rollback` (optional).
@@ -58,6 +60,12 @@ pub async fn sync(
     bytes: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let request: SyncRequest = body(&bytes)?;
+    let resources = request
+        .resources
+        .iter()
+        .map(|text| ferry_engine::ResourceSelector::parse(text))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| ApiError::bad_request(format!("resources: {error}")))?;
     super::apps::read(&state, &namespace, &name).await?;
     ferry_controller::request_sync(
         state.kube(),
@@ -66,6 +74,7 @@ pub async fn sync(
         &request.revision,
         request.prune,
         &username(&caller),
+        &resources,
     )
     .await?;
     Ok((

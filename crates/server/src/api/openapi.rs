@@ -131,7 +131,7 @@ pub fn openapi() -> Value {
                 "History": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
                     "id": {"type": "integer"}, "revision": {"type": "string"}, "deployedAt": {"type": "string"}, "deployStartedAt": {"type": "string"}, "initiatedBy": {"type": "object"}
                 }}}}},
-                "SyncRequest": {"type": "object", "properties": {"revision": {"type": "string"}, "prune": {"type": "boolean"}}},
+                "SyncRequest": {"type": "object", "properties": {"revision": {"type": "string"}, "prune": {"type": "boolean"}, "resources": {"type": "array", "items": {"type": "string"}, "description": "A partial sync: GROUP:KIND:NAME or GROUP:KIND:NAMESPACE/NAME"}}},
                 "RollbackRequest": {"type": "object", "properties": {"id": {"type": "integer"}, "prune": {"type": "boolean"}}},
                 "WebhookResult": {"type": "object", "properties": {"refreshed": {"type": "array", "items": {"type": "string"}}, "repository": {"type": "string"}, "reference": {"type": "string", "nullable": true}}}
             }
