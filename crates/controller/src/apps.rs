@@ -31,6 +31,8 @@ pub struct Context {
     pub signals: Signals,
     /// Deadline of one fetch and render.
     pub fetch_timeout: Duration,
+    /// The Events written recently, for counting repeats.
+    pub events: crate::events::EventRecorder,
     /// Clients of destination clusters, by (server, name).
     clients: Mutex<HashMap<(String, String), ClusterClient>>,
 }
@@ -52,6 +54,7 @@ impl Context {
             sync_timeout,
             signals: Signals::default(),
             fetch_timeout: Duration::from_secs(120),
+            events: crate::events::EventRecorder::default(),
             clients: Mutex::new(HashMap::new()),
         }
     }

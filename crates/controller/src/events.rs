@@ -1,12 +1,16 @@
 //! Kubernetes Events (core/v1) on an Application, with Argo CD's reasons: `OperationStarted`,
 //! `OperationCompleted`, `ResourceUpdated` (sync or health status changed), plus ferry's
-//! `DriftDetected` and `DriftHealed`. Written best-effort: [`emit`] spawns the write (bounded
-//! by a timeout) and never blocks or fails a reconcile; a failed write goes to stderr.
+//! `DriftDetected`, `DriftHealed` and `ResourcesDeleted`. Written best-effort: [`emit`] spawns
+//! the write (bounded by a timeout) and never blocks or fails a reconcile; a failed write goes
+//! to stderr. The same Event again within ten minutes bumps the `count` and `lastTimestamp`
+//! of the first, as client-go's recorder does, so a fight over an object cannot flood Events.
 
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ferry_types::{Application, ApplicationStatus};
-use kube::api::{Api, ApiResource, DynamicObject, PostParams};
+use kube::api::{Api, ApiResource, DynamicObject, Patch, PatchParams, PostParams};
 use serde_json::{Value, json};
 
 use crate::status::now_rfc3339;
@@ -16,6 +20,98 @@ pub const EVENT_COMPONENT: &str = "ferry-controller";
 
 /// How long one Event write may take before it is given up.
 const EVENT_TIMEOUT: Duration = Duration::from_secs(5);
+/// The same Event within this long of its first occurrence is counted on it.
+const AGGREGATION_WINDOW: Duration = Duration::from_secs(600);
+/// Events remembered for counting, at most (the oldest are forgotten first).
+const REMEMBERED: usize = 4096;
+
+/// An Event's identity for counting: the app, type, reason and message.
+type EventKey = (String, bool, &'static str, String);
+
+/// An Event written recently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Recent {
+    /// Its object's name.
+    pub name: String,
+    /// How many times it happened.
+    pub count: u64,
+    /// When it first happened.
+    pub first_seen: Instant,
+}
+
+/// How to write an Event, given the same one written recently (pure).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Write {
+    /// A new Event object of this name.
+    Create(String),
+    /// Count it on the earlier object: its name and new count.
+    Bump(String, u64),
+}
+
+/// Whether an Event seen at `now` is counted on `recent` or written anew as `fresh`.
+pub(crate) fn correlate(recent: Option<&Recent>, now: Instant, fresh: String) -> Write {
+    match recent {
+        Some(recent) if now.duration_since(recent.first_seen) < AGGREGATION_WINDOW => {
+            Write::Bump(recent.name.clone(), recent.count + 1)
+        }
+        _ => Write::Create(fresh),
+    }
+}
+
+/// The Events the controller wrote recently, shared by its workers, for counting repeats.
+#[derive(Debug, Clone, Default)]
+pub struct EventRecorder {
+    recent: Arc<Mutex<HashMap<EventKey, Recent>>>,
+}
+
+impl EventRecorder {
+    /// Decides how to write `event` on `app` now, and remembers it.
+    fn decide(&self, app: &Application, event: &AppEvent, now: Instant) -> Write {
+        let owner = app
+            .metadata
+            .uid
+            .clone()
+            .unwrap_or_else(|| format!("{:?}/{}", app.metadata.namespace, app.metadata.name));
+        let key: EventKey = (owner, event.warning, event.reason, event.message.clone());
+        let mut recent = self
+            .recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let fresh = format!(
+            "{}.{:016x}",
+            app.metadata.name,
+            ferry_types::stable_hash(
+                format!("{key:?}{:?}", std::time::SystemTime::now()).into_bytes()
+            )
+        );
+        let write = correlate(recent.get(&key), now, fresh);
+        match &write {
+            Write::Create(name) => {
+                if recent.len() >= REMEMBERED {
+                    recent
+                        .retain(|_, seen| now.duration_since(seen.first_seen) < AGGREGATION_WINDOW);
+                    if recent.len() >= REMEMBERED {
+                        recent.clear();
+                    }
+                }
+                recent.insert(
+                    key,
+                    Recent {
+                        name: name.clone(),
+                        count: 1,
+                        first_seen: now,
+                    },
+                );
+            }
+            Write::Bump(_, count) => {
+                if let Some(seen) = recent.get_mut(&key) {
+                    seen.count = *count;
+                }
+            }
+        }
+        write
+    }
+}
 
 /// One Event to write on an Application.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,16 +169,20 @@ pub fn status_events(before: &ApplicationStatus, after: &ApplicationStatus) -> V
     events
 }
 
-/// The Event object for `event` on `app`, at `now` (RFC 3339).
-pub fn event_object(app: &Application, event: &AppEvent, now: &str) -> Value {
+/// The Event object for `event` on `app`, at `now` (RFC 3339), named `name` (`<app>.` and a
+/// generated suffix when empty).
+pub fn event_object(app: &Application, event: &AppEvent, now: &str, name: &str) -> Value {
     let namespace = app.metadata.namespace.clone().unwrap_or_default();
+    let mut metadata = json!({"namespace": namespace});
+    if name.is_empty() {
+        metadata["generateName"] = format!("{}.", app.metadata.name).into();
+    } else {
+        metadata["name"] = name.into();
+    }
     json!({
         "apiVersion": "v1",
         "kind": "Event",
-        "metadata": {
-            "generateName": format!("{}.", app.metadata.name),
-            "namespace": namespace,
-        },
+        "metadata": metadata,
         "involvedObject": {
             "apiVersion": ferry_types::FERRY_API_VERSION,
             "kind": "Application",
@@ -113,8 +213,9 @@ pub(crate) fn event_resource() -> ApiResource {
     }
 }
 
-/// Writes `events` on `app` in the background (best-effort, bounded); returns at once.
-pub(crate) fn emit(kube: &kube::Client, app: &Application, events: Vec<AppEvent>) {
+/// Writes `events` on `app` in the background (best-effort, bounded); returns at once. A
+/// repeat of a recent Event is counted on it.
+pub(crate) fn emit(context: &crate::apps::Context, app: &Application, events: Vec<AppEvent>) {
     if events.is_empty() {
         return;
     }
@@ -122,24 +223,43 @@ pub(crate) fn emit(kube: &kube::Client, app: &Application, events: Vec<AppEvent>
         return;
     };
     let namespace = app.metadata.namespace.clone().unwrap_or_default();
-    let api: Api<DynamicObject> = Api::namespaced_with(kube.clone(), &namespace, &event_resource());
+    let api: Api<DynamicObject> =
+        Api::namespaced_with(context.kube.clone(), &namespace, &event_resource());
     let now = now_rfc3339();
-    let objects: Vec<Value> = events
+    let started = Instant::now();
+    let writes: Vec<(Write, Value)> = events
         .iter()
-        .map(|event| event_object(app, event, &now))
+        .map(|event| {
+            let write = context.events.decide(app, event, started);
+            let object = match &write {
+                Write::Create(name) => event_object(app, event, &now, name),
+                Write::Bump(_, count) => json!({"count": count, "lastTimestamp": now}),
+            };
+            (write, object)
+        })
         .collect();
     let name = app.metadata.name.clone();
     runtime.spawn(async move {
-        for object in objects {
+        for (write, object) in writes {
             let result = async {
-                let object: DynamicObject =
-                    serde_json::from_value(object).map_err(|error| error.to_string())?;
-                api.create(&PostParams::default(), &object)
-                    .await
-                    .map_err(|error| error.to_string())
+                match write {
+                    Write::Create(_) => {
+                        let object: DynamicObject =
+                            serde_json::from_value(object).map_err(|error| error.to_string())?;
+                        api.create(&PostParams::default(), &object)
+                            .await
+                            .map(|_| ())
+                            .map_err(|error| error.to_string())
+                    }
+                    Write::Bump(event, _) => api
+                        .patch(&event, &PatchParams::default(), &Patch::Merge(&object))
+                        .await
+                        .map(|_| ())
+                        .map_err(|error| error.to_string()),
+                }
             };
             match tokio::time::timeout(EVENT_TIMEOUT, result).await {
-                Ok(Ok(_)) => {}
+                Ok(Ok(())) => {}
                 Ok(Err(error)) => eprintln!("controller: {namespace}/{name}: event: {error}"),
                 Err(_) => eprintln!("controller: {namespace}/{name}: event: timed out"),
             }
@@ -151,6 +271,32 @@ pub(crate) fn emit(kube: &kube::Client, app: &Application, events: Vec<AppEvent>
 mod tests {
     use super::*;
     use ferry_types::{HealthStatusCode, SyncStatusCode};
+
+    #[test]
+    fn a_repeat_within_ten_minutes_is_counted_on_the_first_and_a_later_one_is_new() {
+        let start = Instant::now();
+        assert_eq!(
+            correlate(None, start, "shop.a".into()),
+            Write::Create("shop.a".into())
+        );
+        let recent = Recent {
+            name: "shop.a".into(),
+            count: 2,
+            first_seen: start,
+        };
+        assert_eq!(
+            correlate(
+                Some(&recent),
+                start + Duration::from_secs(30),
+                "shop.b".into()
+            ),
+            Write::Bump("shop.a".into(), 3)
+        );
+        assert_eq!(
+            correlate(Some(&recent), start + AGGREGATION_WINDOW, "shop.c".into()),
+            Write::Create("shop.c".into())
+        );
+    }
 
     #[test]
     fn a_status_change_is_a_resource_updated_event() {
@@ -194,7 +340,9 @@ mod tests {
             &app,
             &AppEvent::warning("OperationCompleted", "Sync operation failed"),
             "2026-01-01T00:00:00Z",
+            "",
         );
+        assert_eq!(object["metadata"]["generateName"], "shop.");
         assert_eq!(object["involvedObject"]["kind"], "Application");
         assert_eq!(object["involvedObject"]["uid"], "u-1");
         assert_eq!(object["metadata"]["namespace"], "apps");

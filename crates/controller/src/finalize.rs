@@ -48,7 +48,7 @@ pub(crate) async fn finalize(app: &Application, context: &Context) -> Result<Del
     )
     .await?;
     emit(
-        &context.kube,
+        context,
         app,
         vec![AppEvent::normal(
             "ResourcesDeleted",

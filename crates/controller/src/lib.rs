@@ -44,7 +44,7 @@ pub use drift::{
     ObjectCache, Print, fingerprint,
 };
 pub use error::{Error, Result};
-pub use events::{AppEvent, EVENT_COMPONENT, event_object, status_events};
+pub use events::{AppEvent, EVENT_COMPONENT, EventRecorder, event_object, status_events};
 pub use finalize::{RESOURCES_FINALIZER, awaits_cascade, resources_finalizers};
 pub use install::{INSTALL_NAMESPACE, apply_install, default_image, install_objects};
 pub use lease::{LEASE_NAME, LeaderElection, LeaseAction, LeaseRecord, decide, micro_time};

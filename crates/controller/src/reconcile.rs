@@ -159,7 +159,7 @@ pub async fn reconcile(app: &Application, context: &Context) -> Result<Outcome> 
         .is_some_and(|annotations| annotations.contains_key(crate::REFRESH_ANNOTATION))
         || !written.data["operation"].is_null()
         || written.metadata.generation != app.metadata.generation;
-    emit(&context.kube, app, status_events(&before, &status));
+    emit(context, app, status_events(&before, &status));
     if before.health.status != status.health.status {
         context.signals.send(Signal::HealthChanged {
             app: AppRef::of(app),
@@ -241,7 +241,7 @@ async fn observe_and_act(
         format!("{} initiated sync", operation.initiated_by.username)
     };
     emit(
-        &context.kube,
+        context,
         app,
         vec![AppEvent::normal(
             "OperationStarted",
@@ -417,7 +417,7 @@ fn emit_completed(context: &Context, app: &Application, state: &OperationState) 
             ),
         )
     };
-    emit(&context.kube, app, vec![event]);
+    emit(context, app, vec![event]);
 }
 
 async fn fetch(context: &Context, app: &Application, revision: Option<&str>) -> Result<Fetched> {

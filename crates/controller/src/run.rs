@@ -469,7 +469,7 @@ impl Controller {
                 objects: objects.clone(),
             });
             emit(
-                &self.context.kube,
+                &self.context,
                 app,
                 vec![AppEvent::warning(
                     "DriftDetected",
@@ -531,7 +531,7 @@ impl Controller {
                         app: AppRef::of(&app),
                     });
                     emit(
-                        &self.context.kube,
+                        &self.context,
                         &app,
                         vec![AppEvent::normal(
                             "DriftHealed",

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{Value, json};
 use support::{Fixture, config_map, deployment, health_status, history, sync_status};
 
 const POLL: Duration = Duration::from_millis(500);
@@ -390,6 +390,24 @@ async fn a_scaled_or_deleted_managed_object_is_restored_within_seconds_with_self
         assert!(
             scaled.elapsed() < DRIFT_DEADLINE,
             "not scaled back the second time after {DRIFT_DEADLINE:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The second heal's Event is counted on the first, as client-go's recorder counts repeats.
+    let counted = std::time::Instant::now();
+    loop {
+        let healed: Vec<Value> = fixture
+            .events("shop")
+            .await
+            .into_iter()
+            .filter(|event| event["reason"] == "DriftHealed")
+            .collect();
+        if healed.len() == 1 && healed[0]["count"].as_i64() >= Some(2) {
+            break;
+        }
+        assert!(
+            counted.elapsed() < DRIFT_DEADLINE,
+            "DriftHealed not counted twice on one Event: {healed:#?}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
