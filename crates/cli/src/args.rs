@@ -287,4 +287,9 @@ pub struct LoopArgs {
     /// The namespace of the leader election Lease.
     #[arg(long, default_value = "default", value_name = "NAMESPACE")]
     pub lease_namespace: String,
+    /// Also serve Argo CD's `applications.argoproj.io` unchanged: each gets a ferry
+    /// Application mirroring it, and ferry's status copied back (the CRD is installed when the
+    /// cluster has none; do not use beside a running Argo CD).
+    #[arg(long)]
+    pub argocd_applications: bool,
 }

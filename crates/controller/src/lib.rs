@@ -16,6 +16,7 @@
 #![deny(missing_docs)]
 
 mod apps;
+mod argo;
 mod crd;
 mod decide;
 mod drift;
@@ -37,6 +38,9 @@ mod timings;
 mod watch;
 
 pub use apps::Context;
+pub use argo::{
+    ARGO_API_VERSION, MIRROR_ANNOTATION, argo_application_crd, mirror_of, status_patch,
+};
 pub use crd::{APPLICATION_CRD_NAME, application_crd, appproject_crd, install_crds};
 pub use decide::{WaitFor, Waited, automated_request, wait_state, with_operation_options};
 pub use drift::{

@@ -64,6 +64,8 @@ pub struct ControllerConfig {
     pub fetch_timeout: Duration,
     /// Compete for a Lease and reconcile only while holding it; `None`: always reconcile.
     pub leader_election: Option<LeaderElection>,
+    /// Also serve Argo CD's `applications.argoproj.io` through mirrors (`argo.rs`).
+    pub argocd_applications: bool,
 }
 
 impl Default for ControllerConfig {
@@ -79,6 +81,7 @@ impl Default for ControllerConfig {
             workers: 4,
             fetch_timeout: Duration::from_secs(120),
             leader_election: None,
+            argocd_applications: false,
         }
     }
 }
@@ -153,6 +156,8 @@ pub struct Controller {
     leader: Option<watch::Receiver<bool>>,
     /// When watches no app needs were last stopped.
     last_sweep: Instant,
+    /// The Argo CD Applications adapter, when on.
+    argo: Option<JoinHandle<()>>,
 }
 
 impl Controller {
@@ -182,6 +187,7 @@ impl Controller {
             running: HashSet::new(),
             leader: None,
             last_sweep: Instant::now(),
+            argo: None,
         })
     }
 
@@ -213,6 +219,9 @@ impl Controller {
             };
         };
         self.workers.abort_all();
+        if let Some(adapter) = self.argo.take() {
+            adapter.abort();
+        }
         if let Some((task, elector)) = elector {
             task.abort();
             let _ = task.await;
@@ -227,6 +236,15 @@ impl Controller {
         match state {
             State::Installing => {
                 install_crds(&self.client).await?;
+                if self.config.argocd_applications && self.argo.is_none() {
+                    if crate::argo::install_crd_if_absent(&self.client).await? {
+                        eprintln!("controller: installed applications.argoproj.io");
+                    }
+                    self.argo = Some(tokio::spawn(crate::argo::run_adapter(
+                        self.client.kube().clone(),
+                        self.config.namespace.clone(),
+                    )));
+                }
                 self.store = Some(AppStore::start(
                     self.client.kube().clone(),
                     self.config.namespace.clone(),

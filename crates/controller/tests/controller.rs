@@ -862,3 +862,131 @@ async fn an_operation_naming_resources_syncs_only_those_objects() {
     assert_eq!(sync_status(&app), "OutOfSync", "b still differs from Git");
     fixture.stop().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_argo_cd_application_applied_unchanged_is_deployed_reports_status_and_cascades_on_delete()
+ {
+    let fixture = Fixture::start_with(POLL, |config| config.argocd_applications = true).await;
+    fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
+    let argo = json!({
+        "apiVersion": "argoproj.io/v1alpha1",
+        "kind": "Application",
+        "metadata": {
+            "name": "shop",
+            "namespace": "default",
+            "finalizers": ["resources-finalizer.argocd.argoproj.io"],
+        },
+        "spec": {
+            "project": "default",
+            "source": {
+                "repoURL": format!("file://{}", fixture.repo().display()),
+                "targetRevision": "main",
+                "path": ".",
+            },
+            "destination": {"server": "https://kubernetes.default.svc", "namespace": "default"},
+            "syncPolicy": {"automated": {"prune": true, "selfHeal": true}},
+        }
+    });
+    fixture.create_object(&argo).await;
+    let started = std::time::Instant::now();
+    let status = loop {
+        let current = fixture
+            .get("argoproj.io/v1alpha1", "Application", "shop")
+            .await
+            .unwrap();
+        if current["status"]["sync"]["status"] == "Synced"
+            && current["status"]["health"]["status"] == "Healthy"
+        {
+            break current["status"].clone();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "the Argo CD Application got no Synced status: {current:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(status["history"].as_array().map(Vec::len), Some(1));
+    assert!(fixture.get("v1", "ConfigMap", "settings").await.is_some());
+    let mirror = fixture.app("shop").await;
+    assert_eq!(
+        mirror["metadata"]["ownerReferences"][0]["kind"],
+        "Application"
+    );
+
+    // A sync requested on the Argo CD object, as `argocd app sync` does, is carried out.
+    fixture
+        .client
+        .apply_client_side(
+            &json!({
+                "apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+                "metadata": {"name": "shop", "namespace": "default"},
+                "operation": {"sync": {"prune": true}, "initiatedBy": {"username": "alice"}},
+            }),
+            ferry_engine::WriteOptions::APPLY,
+        )
+        .await
+        .unwrap();
+    let requested = std::time::Instant::now();
+    loop {
+        let current = fixture
+            .get("argoproj.io/v1alpha1", "Application", "shop")
+            .await
+            .unwrap();
+        let history = current["status"]["history"].as_array().map_or(0, Vec::len);
+        if history == 2 && current["operation"].is_null() {
+            assert_eq!(
+                current["status"]["operationState"]["operation"]["initiatedBy"]["username"],
+                "alice"
+            );
+            break;
+        }
+        assert!(
+            requested.elapsed() < Duration::from_secs(20),
+            "the requested sync was not carried out: {current:#}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // Deleting it (with Argo CD's finalizer) deletes what it deployed, then it goes.
+    fixture
+        .client
+        .delete(
+            &fixture
+                .client
+                .resource(&ferry_types::Gvk::from_api_version(
+                    "argoproj.io/v1alpha1",
+                    "Application",
+                ))
+                .await
+                .unwrap(),
+            &ferry_types::ObjectKey {
+                group: "argoproj.io".into(),
+                kind: "Application".into(),
+                namespace: "default".into(),
+                name: "shop".into(),
+            },
+            false,
+        )
+        .await
+        .unwrap();
+    let deleting = std::time::Instant::now();
+    while fixture
+        .get("argoproj.io/v1alpha1", "Application", "shop")
+        .await
+        .is_some()
+    {
+        assert!(
+            deleting.elapsed() < Duration::from_secs(20),
+            "the Argo CD Application is still there"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(fixture.get("v1", "ConfigMap", "settings").await.is_none());
+    assert!(
+        fixture
+            .get("ferry.dev/v1alpha1", "Application", "shop")
+            .await
+            .is_none()
+    );
+    fixture.stop().await.unwrap();
+}

@@ -60,5 +60,6 @@ pub(crate) fn controller_config(
         leader_election: args.leader_elect.then(|| {
             LeaderElection::new(&args.lease_namespace, &LeaderElection::default_identity())
         }),
+        argocd_applications: args.argocd_applications,
     })
 }
