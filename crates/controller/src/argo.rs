@@ -361,16 +361,7 @@ impl Adapter {
 }
 
 fn identity(object: &Value) -> (String, String) {
-    (
-        object["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or("")
-            .to_string(),
-        object["metadata"]["name"]
-            .as_str()
-            .unwrap_or("")
-            .to_string(),
-    )
+    crate::store::object_key(object)
 }
 
 #[cfg(test)]

@@ -79,16 +79,7 @@ fn apply(apps: &mut Apps, update: Update) {
         }
         Update::Deleted(object) => {
             if let Some(apps) = apps.as_mut() {
-                apps.remove(&(
-                    object["metadata"]["namespace"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                    object["metadata"]["name"]
-                        .as_str()
-                        .unwrap_or("")
-                        .to_string(),
-                ));
+                apps.remove(&object_key(&object));
             }
         }
     }
@@ -111,4 +102,10 @@ pub fn key_of(app: &Application) -> AppKey {
         app.metadata.namespace.clone().unwrap_or_default(),
         app.metadata.name.clone(),
     )
+}
+
+/// The (namespace, name) of an object as a watch reports it.
+pub(crate) fn object_key(object: &Value) -> AppKey {
+    let text = |field: &str| object["metadata"][field].as_str().unwrap_or("").to_string();
+    (text("namespace"), text("name"))
 }
