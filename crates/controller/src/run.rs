@@ -236,14 +236,10 @@ impl Controller {
         match state {
             State::Installing => {
                 install_crds(&self.client).await?;
-                if self.config.argocd_applications && self.argo.is_none() {
-                    if crate::argo::install_crd_if_absent(&self.client).await? {
-                        eprintln!("controller: installed applications.argoproj.io");
-                    }
-                    self.argo = Some(tokio::spawn(crate::argo::run_adapter(
-                        self.client.kube().clone(),
-                        self.config.namespace.clone(),
-                    )));
+                if self.config.argocd_applications
+                    && crate::argo::install_crd_if_absent(&self.client).await?
+                {
+                    eprintln!("controller: installed applications.argoproj.io");
                 }
                 self.store = Some(AppStore::start(
                     self.client.kube().clone(),
@@ -254,6 +250,7 @@ impl Controller {
             }
             State::Listing => {
                 self.collect_finished();
+                self.adapt_argo_applications();
                 if !self.leads() {
                     if !self.running.is_empty() {
                         eprintln!("controller: not the leader; stopping the reconciles under way");
@@ -304,6 +301,28 @@ impl Controller {
                 }
                 Ok(State::Listing)
             }
+        }
+    }
+
+    /// Runs the Argo CD Applications adapter while this controller leads (always without
+    /// leader election), and stops it when it does not.
+    fn adapt_argo_applications(&mut self) {
+        if !self.config.argocd_applications {
+            return;
+        }
+        match (self.leads(), self.argo.is_some()) {
+            (true, false) => {
+                self.argo = Some(tokio::spawn(crate::argo::run_adapter(
+                    self.client.kube().clone(),
+                    self.config.namespace.clone(),
+                )));
+            }
+            (false, true) => {
+                if let Some(adapter) = self.argo.take() {
+                    adapter.abort();
+                }
+            }
+            _ => {}
         }
     }
 
