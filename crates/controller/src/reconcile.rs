@@ -474,27 +474,36 @@ async fn compare(
         .iter()
         .map(|manifest| (manifest.key(), version_of(manifest.api_version())))
         .collect();
-    let resources: Vec<ResourceStatus> = comparisons
-        .iter()
-        .map(|comparison| {
-            let object = live.get(&comparison.key);
-            let version = versions.get(&comparison.key).cloned().unwrap_or_else(|| {
-                version_of(
-                    object
-                        .and_then(|object| object["apiVersion"].as_str())
-                        .unwrap_or(""),
-                )
-            });
-            let health = match (comparison.status, object) {
-                (ResourceDiffStatus::Missing, _) | (_, None) => Some(ferry_health::Health {
-                    status: HealthStatusCode::Missing,
-                    message: String::new(),
-                }),
-                (_, Some(object)) => ferry_health::assess(object),
-            };
-            resource_status(comparison, &version, health)
-        })
-        .collect();
+    let mut resources: Vec<ResourceStatus> = Vec::with_capacity(comparisons.len());
+    for comparison in &comparisons {
+        let object = live.get(&comparison.key);
+        let version = versions.get(&comparison.key).cloned().unwrap_or_else(|| {
+            version_of(
+                object
+                    .and_then(|object| object["apiVersion"].as_str())
+                    .unwrap_or(""),
+            )
+        });
+        let health = match (comparison.status, object) {
+            (ResourceDiffStatus::Missing, _) | (_, None) => Some(ferry_health::Health {
+                status: HealthStatusCode::Missing,
+                message: String::new(),
+            }),
+            (_, Some(object)) => match ferry_health::assess(object) {
+                Some(health)
+                    if ferry_health::pods_explain(
+                        &comparison.key.group,
+                        &comparison.key.kind,
+                        &health,
+                    ) =>
+                {
+                    Some(explained_by_pods(client, object, health).await)
+                }
+                health => health,
+            },
+        };
+        resources.push(resource_status(comparison, &version, health));
+    }
     let fingerprints = fingerprints_of(
         resources
             .iter()
@@ -519,6 +528,41 @@ async fn compare(
     status.conditions.clear();
     status.reconciled_at = Some(now_rfc3339());
     Ok(fingerprints)
+}
+
+/// Pods read at most to explain one workload's health.
+const EXPLAINING_PODS: u32 = 50;
+
+/// A workload's health with its worst pod's reason added, read from the pods its
+/// `spec.selector.matchLabels` selects; unchanged when they cannot be read.
+async fn explained_by_pods(
+    client: &ClusterClient,
+    object: &serde_json::Value,
+    health: ferry_health::Health,
+) -> ferry_health::Health {
+    let Some(labels) = object["spec"]["selector"]["matchLabels"].as_object() else {
+        return health;
+    };
+    let selector: Vec<String> = labels
+        .iter()
+        .filter_map(|(key, value)| Some(format!("{key}={}", value.as_str()?)))
+        .collect();
+    if selector.is_empty() {
+        return health;
+    }
+    let namespace = object["metadata"]["namespace"].as_str().unwrap_or("");
+    let pods = client
+        .list_selected(
+            &ferry_types::Gvk::from_api_version("v1", "Pod"),
+            namespace,
+            &selector.join(","),
+            EXPLAINING_PODS,
+        )
+        .await;
+    match pods {
+        Ok(pods) => ferry_health::with_pods(health, &pods),
+        Err(_) => health,
+    }
 }
 
 fn version_of(api_version: &str) -> String {

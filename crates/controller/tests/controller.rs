@@ -244,6 +244,32 @@ async fn a_failed_sync_is_recorded_in_history_with_its_result_and_never_rolled_b
     let message = entry["resultMessage"].as_str().unwrap();
     assert!(message.contains("Degraded"), "{message}");
     assert_eq!(entry["commitMessage"], "change");
+    // The Deployment's health says why, from its pod: more than "missed its deadline".
+    let explained = fixture
+        .wait_for("shop", "web's health naming its pod's failure", |app| {
+            app["status"]["resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|resource| {
+                    resource["name"] == "web"
+                        && resource["health"]["message"]
+                            .as_str()
+                            .is_some_and(|message| message.contains("; pod web-"))
+                })
+        })
+        .await;
+    let web = explained["status"]["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|resource| resource["name"] == "web")
+        .unwrap();
+    let message = web["health"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("CrashLoopBackOff") || message.contains("restarted"),
+        "{message}"
+    );
     // The automated sync of a failed revision is not retried until Git moves.
     fixture.commit(&[("web.yaml", &deployment("web"))]);
     let app = fixture

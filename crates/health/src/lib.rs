@@ -34,7 +34,9 @@ mod replicaset;
 mod service;
 mod statefulset;
 mod workflow;
+mod workload_pods;
 
 pub use dispatch::assess;
 pub use ferry_types::HealthStatusCode;
 pub use health::{Health, aggregate};
+pub use workload_pods::{pods_explain, with_pods};

@@ -34,6 +34,44 @@ impl LiveObjects {
 }
 
 impl ClusterClient {
+    /// Up to `limit` objects of `gvk` in `namespace` that match `label_selector` (one page;
+    /// an error for a kind the cluster does not serve).
+    pub async fn list_selected(
+        &self,
+        gvk: &ferry_types::Gvk,
+        namespace: &str,
+        label_selector: &str,
+        limit: u32,
+    ) -> Result<Vec<Value>> {
+        let resource = self.resource(gvk).await?;
+        let label = format!("{}/{}", resource.api_version(), resource.plural);
+        let params = ListParams {
+            label_selector: Some(label_selector.to_string()),
+            limit: Some(limit),
+            ..ListParams::default()
+        };
+        let request = Request::new(resource.collection_path(Some(namespace)))
+            .list(&params)
+            .map_err(|error| Error::Request {
+                verb: "list",
+                object: label.clone(),
+                source: kube::Error::BuildRequest(error),
+            })?;
+        let page = self
+            .send::<Value>(request)
+            .await
+            .map_err(|error| api_error("list", &label, error))?;
+        Ok(page["items"]
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|item| with_type(&resource, item))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Every object of one resource (in `namespace`, when it is namespaced and one is given)
     /// that `app` tracks or declares, page by page.
     pub(super) async fn list_resource(
