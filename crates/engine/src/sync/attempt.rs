@@ -153,9 +153,15 @@ impl Attempt<'_> {
                         inventory.due = false;
                         match self.write_inventory(observed, &inventory.planned).await {
                             Ok(()) => inventory.written = Some(inventory.planned.clone()),
-                            // No destination namespace (nothing of this app can be in it):
-                            // the write at the end says so in the message.
-                            Err(Error::Api { code: 404, .. }) => {}
+                            Err(Error::Api { code: 404, .. }) => {
+                                failure = Some(format!(
+                                    "namespace {} does not exist, so the inventory cannot be \
+                                     written there and nothing was applied (create it, or set \
+                                     CreateNamespace=true)",
+                                    observed.inventory_namespace
+                                ));
+                                break;
+                            }
                             Err(error) => {
                                 failure = Some(format!(
                                     "the inventory could not be written, so nothing was \

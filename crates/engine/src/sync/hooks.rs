@@ -45,9 +45,17 @@ const SUFFIX_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 const MAX_PREFIX: usize = 58;
 
 /// The name a `generateName` hook gets under `operation`: the prefix, as the API server cuts
-/// it, and five characters of a stable hash of the operation and the prefix.
-pub(crate) fn operation_name(prefix: &str, operation: &str) -> String {
-    let hash = ferry_types::stable_hash(operation.bytes().chain([0]).chain(prefix.bytes()));
+/// it, and five characters of a stable hash of the operation and the hook's manifest (two
+/// hooks with one prefix differ in their phase annotation at least).
+pub(crate) fn operation_name(prefix: &str, operation: &str, manifest: &str) -> String {
+    let hash = ferry_types::stable_hash(
+        operation
+            .bytes()
+            .chain([0])
+            .chain(prefix.bytes())
+            .chain([0])
+            .chain(manifest.bytes()),
+    );
     let prefix: String = prefix.chars().take(MAX_PREFIX).collect();
     let suffix: String = (0..5)
         .map(|index| {
@@ -75,6 +83,7 @@ pub(crate) async fn start(
     deadline: Instant,
     poll_interval: Duration,
 ) -> Result<Started> {
+    let manifest = object.to_string();
     let mut object = object.clone();
     let operation = run.map(|run| run.operation);
     if let Some(run) = run {
@@ -82,7 +91,7 @@ pub(crate) async fn start(
         if metadata["name"].as_str().unwrap_or("").is_empty()
             && let Some(prefix) = metadata["generateName"].as_str().map(str::to_string)
         {
-            metadata["name"] = operation_name(&prefix, run.operation).into();
+            metadata["name"] = operation_name(&prefix, run.operation, &manifest).into();
             if let Some(fields) = metadata.as_object_mut() {
                 fields.remove("generateName");
             }
@@ -148,7 +157,10 @@ pub(crate) async fn finish(
     if !delete {
         return Ok(None);
     }
-    if let Some(run) = run {
+    // Only a hook that succeeded is done for good: a failed one is run again by a retry.
+    if let Some(run) = run
+        && health == HealthStatusCode::Healthy
+    {
         client
             .record_finished_hook(run.app, run.inventory_namespace, run.operation, key)
             .await?;
@@ -181,10 +193,11 @@ mod tests {
 
     #[test]
     fn a_generated_hook_name_is_the_same_for_one_operation_and_differs_for_another() {
-        let first = operation_name("report-", "op-1");
-        assert_eq!(first, operation_name("report-", "op-1"));
-        assert_ne!(first, operation_name("report-", "op-2"));
-        assert_ne!(first, operation_name("notify-", "op-1"));
+        let first = operation_name("report-", "op-1", "m");
+        assert_eq!(first, operation_name("report-", "op-1", "m"));
+        assert_ne!(first, operation_name("report-", "op-2", "m"));
+        assert_ne!(first, operation_name("notify-", "op-1", "m"));
+        assert_ne!(first, operation_name("report-", "op-1", "another hook"));
         assert!(first.starts_with("report-") && first.len() == "report-".len() + 5);
         assert!(
             first["report-".len()..]
@@ -195,7 +208,7 @@ mod tests {
 
     #[test]
     fn a_long_generate_name_is_cut_as_the_api_server_cuts_it() {
-        let name = operation_name(&"a".repeat(80), "op");
+        let name = operation_name(&"a".repeat(80), "op", "m");
         assert_eq!(name.len(), MAX_PREFIX + 5);
     }
 }
