@@ -70,7 +70,7 @@ pub fn mirror_of(argo: &Value) -> Value {
         .filter(|finalizer| {
             finalizer
                 .as_str()
-                .is_some_and(|name| name.starts_with(crate::finalize::RESOURCES_FINALIZER))
+                .is_some_and(crate::finalize::is_resources_finalizer)
         })
         .cloned()
         .collect();
@@ -102,18 +102,37 @@ pub fn mirror_of(argo: &Value) -> Value {
 }
 
 /// The merge patch that makes `argo`'s status equal to `status` (fields it has and `status`
-/// lacks become null); `None` when they are equal. Pure.
+/// lacks become null, at any depth); `None` when they are equal. Pure.
 pub fn status_patch(argo: &Value, status: &Value) -> Option<Value> {
     if &argo["status"] == status {
         return None;
     }
-    let mut patch = status.as_object().cloned().unwrap_or_default();
-    if let Some(current) = argo["status"].as_object() {
-        for field in current.keys() {
-            patch.entry(field.clone()).or_insert(Value::Null);
+    Some(json!({"status": merge_patch(&argo["status"], status)}))
+}
+
+/// The JSON merge patch (RFC 7386) that turns `from` into `to`.
+fn merge_patch(from: &Value, to: &Value) -> Value {
+    match (from.as_object(), to.as_object()) {
+        (Some(from), Some(to)) => {
+            let mut patch = serde_json::Map::new();
+            for (field, value) in to {
+                match from.get(field) {
+                    Some(old) if old == value => {}
+                    Some(old) => {
+                        patch.insert(field.clone(), merge_patch(old, value));
+                    }
+                    None => {
+                        patch.insert(field.clone(), value.clone());
+                    }
+                }
+            }
+            for field in from.keys().filter(|field| !to.contains_key(*field)) {
+                patch.insert(field.clone(), Value::Null);
+            }
+            Value::Object(patch)
         }
+        _ => to.clone(),
     }
-    Some(json!({"status": patch}))
 }
 
 fn is_mirror(object: &Value) -> bool {
@@ -154,24 +173,48 @@ pub(crate) async fn install_crd_if_absent(
 pub(crate) async fn run_adapter(kube: kube::Client, namespace: Option<String>) {
     let (send, mut heard) = mpsc::unbounded_channel();
     let argo_send = send.clone();
-    let argo_watch = tokio::spawn(watch(
+    let listed_namespace = namespace.clone();
+    let argo_watch = AbortOnDrop(tokio::spawn(watch(
         kube.clone(),
         argo_resource(),
         namespace.clone(),
         move |update| {
             let _ = argo_send.send(Heard::Argo(update));
         },
-    ));
-    let ferry_watch = tokio::spawn(watch(
+    )));
+    let ferry_watch = AbortOnDrop(tokio::spawn(watch(
         kube.clone(),
         crate::apps::application_resource(),
         namespace,
         move |update| {
             let _ = send.send(Heard::Ferry(update));
         },
-    ));
-    let adapter = Adapter { kube };
-    while let Some(message) = heard.recv().await {
+    )));
+    let adapter = Adapter { kube: kube.clone() };
+    let mut resync = tokio::time::interval(RESYNC);
+    resync.tick().await;
+    // Whether something failed since the last look at every Argo CD Application.
+    let mut failed = false;
+    loop {
+        let message = tokio::select! {
+            message = heard.recv() => match message {
+                Some(message) => message,
+                None => break,
+            },
+            // After a failure, every Argo CD Application is looked at once more.
+            _ = resync.tick() => {
+                if !std::mem::take(&mut failed) {
+                    continue;
+                }
+                match list_argo(&kube, listed_namespace.as_deref()).await {
+                    Some(objects) => Heard::Argo(Update::Listed(objects)),
+                    None => {
+                        failed = true;
+                        continue;
+                    }
+                }
+            }
+        };
         let result = match message {
             Heard::Argo(Update::Listed(objects)) => adapter.argo_all(&objects).await,
             Heard::Argo(Update::Applied(object)) => adapter.argo(&object).await,
@@ -182,10 +225,37 @@ pub(crate) async fn run_adapter(kube: kube::Client, namespace: Option<String>) {
         };
         if let Err(error) = result {
             eprintln!("controller: argocd applications: {error}");
+            failed = true;
         }
     }
-    argo_watch.abort();
-    ferry_watch.abort();
+    drop((argo_watch, ferry_watch));
+}
+
+/// How long after a failed write every Argo CD Application is looked at again.
+const RESYNC: Duration = Duration::from_secs(30);
+
+/// Aborts a task when dropped, so the watches end with the adapter.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Every Argo CD Application (in `namespace`, or everywhere); `None` when the list fails.
+async fn list_argo(kube: &kube::Client, namespace: Option<&str>) -> Option<Vec<Value>> {
+    let api: Api<DynamicObject> = match namespace {
+        Some(namespace) => Api::namespaced_with(kube.clone(), namespace, &argo_resource()),
+        None => Api::all_with(kube.clone(), &argo_resource()),
+    };
+    let list = api.list(&Default::default()).await.ok()?;
+    Some(
+        list.items
+            .iter()
+            .filter_map(|item| serde_json::to_value(item).ok())
+            .collect(),
+    )
 }
 
 struct Adapter {
@@ -207,18 +277,36 @@ impl Adapter {
         )
     }
 
+    /// Every Argo CD Application listed; one that fails does not hold up the others.
     async fn argo_all(&self, objects: &[Value]) -> Step {
+        let mut failed = 0;
         for object in objects {
-            self.argo(object).await?;
+            if let Err(error) = self.argo(object).await {
+                eprintln!("controller: argocd applications: {error}");
+                failed += 1;
+            }
         }
-        Ok(())
+        match failed {
+            0 => Ok(()),
+            _ => Err(format!(
+                "{failed} Argo CD Applications not handled; tried again later"
+            )),
+        }
     }
 
+    /// Every mirror listed; one that fails does not hold up the others.
     async fn ferry_all(&self, objects: &[Value]) -> Step {
+        let mut failed = 0;
         for object in objects {
-            self.ferry(object).await?;
+            if let Err(error) = self.ferry(object).await {
+                eprintln!("controller: argocd applications: {error}");
+                failed += 1;
+            }
         }
-        Ok(())
+        match failed {
+            0 => Ok(()),
+            _ => Err(format!("{failed} statuses not copied; tried again later")),
+        }
     }
 
     /// An Argo CD Application changed: keep its mirror, pass on a requested operation or
@@ -337,7 +425,7 @@ impl Adapter {
             .filter(|finalizer| {
                 !finalizer
                     .as_str()
-                    .is_some_and(|name| name.starts_with(crate::finalize::RESOURCES_FINALIZER))
+                    .is_some_and(crate::finalize::is_resources_finalizer)
             })
             .collect();
         let patch = json!({"metadata": {
@@ -410,6 +498,13 @@ mod tests {
         assert_eq!(
             patch,
             json!({"status": {"sync": {"status": "Synced"}, "summary": null}})
+        );
+        // Nested fields ferry dropped are cleared too.
+        let mut nested = argo();
+        nested["status"] = json!({"sync": {"status": "OutOfSync", "revision": "abc"}});
+        assert_eq!(
+            status_patch(&nested, &status).unwrap(),
+            json!({"status": {"sync": {"status": "Synced", "revision": null}}})
         );
         let mut same = argo();
         same["status"] = status.clone();

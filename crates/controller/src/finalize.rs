@@ -17,18 +17,21 @@ use crate::{Error, Result};
 /// variants are honoured the same way).
 pub const RESOURCES_FINALIZER: &str = "resources-finalizer.argocd.argoproj.io";
 
+/// Whether `finalizer` is Argo CD's resources finalizer or one of its variants.
+pub fn is_resources_finalizer(finalizer: &str) -> bool {
+    finalizer == RESOURCES_FINALIZER
+        || finalizer
+            .strip_prefix(RESOURCES_FINALIZER)
+            .is_some_and(|rest| matches!(rest, "/foreground" | "/background"))
+}
+
 /// The app's resources finalizers (one, normally), as written.
 pub fn resources_finalizers(app: &Application) -> Vec<&str> {
     app.metadata
         .finalizers
         .iter()
         .map(String::as_str)
-        .filter(|finalizer| {
-            *finalizer == RESOURCES_FINALIZER
-                || finalizer
-                    .strip_prefix(RESOURCES_FINALIZER)
-                    .is_some_and(|rest| matches!(rest, "/foreground" | "/background"))
-        })
+        .filter(|finalizer| is_resources_finalizer(finalizer))
         .collect()
 }
 

@@ -310,6 +310,10 @@ impl Controller {
         if !self.config.argocd_applications {
             return;
         }
+        // An adapter that ended (it should not) is started again.
+        if self.argo.as_ref().is_some_and(JoinHandle::is_finished) {
+            self.argo = None;
+        }
         match (self.leads(), self.argo.is_some()) {
             (true, false) => {
                 self.argo = Some(tokio::spawn(crate::argo::run_adapter(
