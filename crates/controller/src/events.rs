@@ -77,9 +77,10 @@ impl EventRecorder {
             .recent
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
+        // Event names are at most 253 characters.
+        let prefix: String = app.metadata.name.chars().take(200).collect();
         let fresh = format!(
-            "{}.{:016x}",
-            app.metadata.name,
+            "{prefix}.{:016x}",
             ferry_types::stable_hash(
                 format!("{key:?}{:?}", std::time::SystemTime::now()).into_bytes()
             )
@@ -231,10 +232,13 @@ pub(crate) fn emit(context: &crate::apps::Context, app: &Application, events: Ve
         .iter()
         .map(|event| {
             let write = context.events.decide(app, event, started);
-            let object = match &write {
-                Write::Create(name) => event_object(app, event, &now, name),
-                Write::Bump(_, count) => json!({"count": count, "lastTimestamp": now}),
+            let name = match &write {
+                Write::Create(name) | Write::Bump(name, _) => name,
             };
+            let mut object = event_object(app, event, &now, name);
+            if let Write::Bump(_, count) = &write {
+                object["count"] = json!(count);
+            }
             (write, object)
         })
         .collect();
@@ -242,20 +246,29 @@ pub(crate) fn emit(context: &crate::apps::Context, app: &Application, events: Ve
     runtime.spawn(async move {
         for (write, object) in writes {
             let result = async {
-                match write {
-                    Write::Create(_) => {
-                        let object: DynamicObject =
-                            serde_json::from_value(object).map_err(|error| error.to_string())?;
-                        api.create(&PostParams::default(), &object)
-                            .await
-                            .map(|_| ())
-                            .map_err(|error| error.to_string())
-                    }
-                    Write::Bump(event, _) => api
-                        .patch(&event, &PatchParams::default(), &Patch::Merge(&object))
+                let create = || async {
+                    let created: DynamicObject = serde_json::from_value(object.clone())
+                        .map_err(|error| error.to_string())?;
+                    api.create(&PostParams::default(), &created)
                         .await
                         .map(|_| ())
-                        .map_err(|error| error.to_string()),
+                        .map_err(|error| error.to_string())
+                };
+                match write {
+                    Write::Create(_) => create().await,
+                    Write::Bump(event, count) => {
+                        let bump =
+                            json!({"count": count, "lastTimestamp": object["lastTimestamp"]});
+                        match api
+                            .patch(&event, &PatchParams::default(), &Patch::Merge(&bump))
+                            .await
+                        {
+                            Ok(_) => Ok(()),
+                            // The first is not there (yet, or any more): write this one whole.
+                            Err(kube::Error::Api(status)) if status.code == 404 => create().await,
+                            Err(error) => Err(error.to_string()),
+                        }
+                    }
                 }
             };
             match tokio::time::timeout(EVENT_TIMEOUT, result).await {

@@ -58,13 +58,23 @@ pub fn run(args: &DrillArgs) -> anyhow::Result<ExitStatus> {
     let patience = parse_go_duration(&args.patience)
         .map_err(|_| anyhow::anyhow!("--patience {:?}: not a duration (90s, 5m)", args.patience))?;
     let (data, temporary) = match &args.data {
-        Some(data) => (data.clone(), false),
-        None => (
-            std::env::temp_dir().join(format!("ferry-drill-{}", std::process::id())),
-            true,
-        ),
+        Some(data) => {
+            std::fs::create_dir_all(data)
+                .with_context(|| format!("creating {}", data.display()))?;
+            (data.clone(), false)
+        }
+        None => {
+            let data = std::env::temp_dir().join(format!(
+                "ferry-drill-{}-{:x}",
+                std::process::id(),
+                ferry_types::stable_hash(format!("{:?}", SystemTime::now()).into_bytes())
+            ));
+            // A new directory of our own, never one (or a link) that was already there: it is
+            // deleted afterwards.
+            std::fs::create_dir(&data).with_context(|| format!("creating {}", data.display()))?;
+            (data, true)
+        }
     };
-    std::fs::create_dir_all(&data).with_context(|| format!("creating {}", data.display()))?;
     let data = data
         .canonicalize()
         .with_context(|| format!("resolving {}", data.display()))?;
