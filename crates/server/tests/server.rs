@@ -142,11 +142,7 @@ async fn api_requests_need_a_valid_token_and_actions_need_an_admin_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_github_push_refreshes_the_matching_app_which_deploys_the_new_commit() {
     let fixture = Fixture::start().await;
-    let first = fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
-    fixture
-        .create_app("shop", "main", json!({"syncPolicy": {"automated": {}}}))
-        .await;
-    fixture.wait_for_revision("shop", &first).await;
+    fixture.deployed_shop().await;
 
     let second = fixture.commit(&[("settings.yaml", &config_map("settings", "two"))]);
     let body = github_push(&fixture, "refs/heads/main", &second);
@@ -186,11 +182,7 @@ async fn a_signed_github_push_refreshes_the_matching_app_which_deploys_the_new_c
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_webhook_with_a_bad_or_missing_signature_is_refused_and_refreshes_nothing() {
     let fixture = Fixture::start().await;
-    let first = fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
-    fixture
-        .create_app("shop", "main", json!({"syncPolicy": {"automated": {}}}))
-        .await;
-    fixture.wait_for_revision("shop", &first).await;
+    let first = fixture.deployed_shop().await;
     let second = fixture.commit(&[("settings.yaml", &config_map("settings", "two"))]);
 
     let body = github_push(&fixture, "refs/heads/main", &second);
@@ -231,11 +223,7 @@ async fn a_webhook_with_a_bad_or_missing_signature_is_refused_and_refreshes_noth
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn webhooks_for_other_repositories_or_branches_or_oversized_bodies_refresh_nothing() {
     let fixture = Fixture::start().await;
-    let first = fixture.commit(&[("settings.yaml", &config_map("settings", "one"))]);
-    fixture
-        .create_app("shop", "main", json!({"syncPolicy": {"automated": {}}}))
-        .await;
-    fixture.wait_for_revision("shop", &first).await;
+    let first = fixture.deployed_shop().await;
     let second = fixture.commit(&[("settings.yaml", &config_map("settings", "two"))]);
     let secret = fixture.webhook_secret.clone();
 

@@ -172,6 +172,16 @@ impl Fixture {
         }
     }
 
+    /// Commits a ConfigMap `settings` (value `one`), creates app `shop` on `main` with
+    /// automated sync, and waits until it is deployed; returns the commit.
+    pub async fn deployed_shop(&self) -> String {
+        let first = self.commit(&[("settings.yaml", &config_map("settings", "one"))]);
+        self.create_app("shop", "main", json!({"syncPolicy": {"automated": {}}}))
+            .await;
+        self.wait_for_revision("shop", &first).await;
+        first
+    }
+
     /// Waits until the app is Synced at `revision`.
     pub async fn wait_for_revision(&self, name: &str, revision: &str) -> Value {
         self.wait_for(name, &format!("Synced at {revision}"), |app| {
