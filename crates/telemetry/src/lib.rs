@@ -24,4 +24,5 @@ pub use error::{Error, Result};
 pub use exposition::CONTENT_TYPE;
 pub use histogram::Histogram;
 pub use metrics::Telemetry;
+pub use report::columns;
 pub use time::{format_duration, format_rfc3339, parse_duration, parse_rfc3339};

@@ -196,8 +196,9 @@ fn seconds_text(seconds: Option<f64>) -> String {
     }
 }
 
-/// Left-aligned columns, two spaces apart, as `kubectl get` prints them.
-fn columns(rows: &[Vec<String>]) -> String {
+/// Left-aligned columns, two spaces apart, as `kubectl get` prints them (the last cell not
+/// padded, no trailing spaces); the one table layout of ferry's command output.
+pub fn columns(rows: &[Vec<String>]) -> String {
     let mut widths: Vec<usize> = Vec::new();
     for row in rows {
         for (index, cell) in row.iter().enumerate() {

@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::{Args, Subcommand};
 use ferry_engine::{ClusterClient, ConnectOptions};
+use ferry_telemetry::columns;
 use ferry_types::Application;
 
 use crate::exit::ExitStatus;
@@ -665,33 +666,6 @@ fn automation(app: &Application) -> &'static str {
         Some(automated) if automated.enabled == Some(false) => "suspended",
         Some(_) => "automated",
     }
-}
-
-/// Left-aligned columns, two spaces apart, as `kubectl get` prints them.
-fn columns(rows: &[Vec<String>]) -> String {
-    let mut widths = Vec::new();
-    for row in rows {
-        for (index, cell) in row.iter().enumerate() {
-            if widths.len() <= index {
-                widths.push(0);
-            }
-            widths[index] = widths[index].max(cell.chars().count());
-        }
-    }
-    let mut out = String::new();
-    for row in rows {
-        let mut line = String::new();
-        for (index, cell) in row.iter().enumerate() {
-            if index + 1 == row.len() {
-                line.push_str(cell);
-            } else {
-                line.push_str(&format!("{cell:<width$}  ", width = widths[index]));
-            }
-        }
-        out.push_str(line.trim_end());
-        out.push('\n');
-    }
-    out
 }
 
 fn list_table(apps: &[Application]) -> String {

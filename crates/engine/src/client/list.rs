@@ -44,23 +44,12 @@ impl ClusterClient {
         limit: u32,
     ) -> Result<Vec<Value>> {
         let resource = self.resource(gvk).await?;
-        let label = format!("{}/{}", resource.api_version(), resource.plural);
         let params = ListParams {
             label_selector: Some(label_selector.to_string()),
             limit: Some(limit),
             ..ListParams::default()
         };
-        let request = Request::new(resource.collection_path(Some(namespace)))
-            .list(&params)
-            .map_err(|error| Error::Request {
-                verb: "list",
-                object: label.clone(),
-                source: kube::Error::BuildRequest(error),
-            })?;
-        let page = self
-            .send::<Value>(request)
-            .await
-            .map_err(|error| api_error("list", &label, error))?;
+        let page = self.list_page(&resource, namespace, &params).await?;
         Ok(page["items"]
             .as_array()
             .map(|items| {
@@ -72,6 +61,26 @@ impl ClusterClient {
             .unwrap_or_default())
     }
 
+    /// One page of a list of `resource` in `namespace` (everywhere for cluster-scoped kinds).
+    async fn list_page(
+        &self,
+        resource: &ResourceInfo,
+        namespace: &str,
+        params: &ListParams,
+    ) -> Result<Value> {
+        let label = format!("{}/{}", resource.api_version(), resource.plural);
+        let request = Request::new(resource.collection_path(Some(namespace)))
+            .list(params)
+            .map_err(|error| Error::Request {
+                verb: "list",
+                object: label.clone(),
+                source: kube::Error::BuildRequest(error),
+            })?;
+        self.send::<Value>(request)
+            .await
+            .map_err(|error| api_error("list", &label, error))
+    }
+
     /// Every object of one resource (in `namespace`, when it is namespaced and one is given)
     /// that `app` tracks or declares, page by page.
     pub(super) async fn list_resource(
@@ -81,7 +90,6 @@ impl ClusterClient {
         app: &str,
         declared: &BTreeSet<ObjectKey>,
     ) -> Result<Vec<(ObjectKey, Value)>> {
-        let label = format!("{}/{}", resource.api_version(), resource.plural);
         let mut kept = Vec::new();
         let mut continue_token: Option<String> = None;
         loop {
@@ -90,20 +98,11 @@ impl ClusterClient {
                 continue_token: continue_token.take(),
                 ..ListParams::default()
             };
-            let request = Request::new(resource.collection_path(Some(namespace)))
-                .list(&params)
-                .map_err(|error| Error::Request {
-                    verb: "list",
-                    object: label.clone(),
-                    source: kube::Error::BuildRequest(error),
-                })?;
-            let page = match self.send::<Value>(request).await {
+            let page = match self.list_page(&resource, namespace, &params).await {
                 Ok(page) => page,
-                Err(error) => match api_error("list", &label, error) {
-                    // Kinds this user may not list, or that vanished since discovery.
-                    error if matches!(error.code(), Some(403..=405)) => return Ok(kept),
-                    error => return Err(error),
-                },
+                // Kinds this user may not list, or that vanished since discovery.
+                Err(error) if matches!(error.code(), Some(403..=405)) => return Ok(kept),
+                Err(error) => return Err(error),
             };
             if let Some(items) = page["items"].as_array() {
                 for item in items {

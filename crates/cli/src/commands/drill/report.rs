@@ -49,11 +49,10 @@ pub(crate) fn all_passed(checks: &[Check]) -> bool {
 
 /// The checks as a table, then the deployment figures of the app over the drill.
 pub(crate) fn table(app: &str, checks: &[Check], figures: &[(String, String)]) -> String {
-    let rows: Vec<[String; 5]> = checks
-        .iter()
-        .enumerate()
-        .map(|(index, check)| {
-            [
+    let header = ["#", "CHECK", "RESULT", "TIME", "DETAIL"].map(String::from);
+    let rows: Vec<Vec<String>> = std::iter::once(header.to_vec())
+        .chain(checks.iter().enumerate().map(|(index, check)| {
+            vec![
                 (index + 1).to_string(),
                 check.name.to_string(),
                 check.outcome.text().to_string(),
@@ -63,31 +62,10 @@ pub(crate) fn table(app: &str, checks: &[Check], figures: &[(String, String)]) -
                     .unwrap_or_else(|| "-".into()),
                 check.detail.clone(),
             ]
-        })
+        }))
         .collect();
-    let header = ["#", "CHECK", "RESULT", "TIME", "DETAIL"].map(String::from);
-    let mut widths = header.clone().map(|cell| cell.chars().count());
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let line = |cells: &[String; 5]| {
-        let mut text = String::new();
-        for (index, (cell, width)) in cells.iter().zip(widths).enumerate() {
-            if index == cells.len() - 1 {
-                text.push_str(cell);
-            } else {
-                text.push_str(&format!("{cell:<width$}  "));
-            }
-        }
-        text.trim_end().to_string() + "\n"
-    };
     let mut out = format!("ferry drill: ADR-007's validation plan on {app}\n\n");
-    out.push_str(&line(&header));
-    for row in &rows {
-        out.push_str(&line(row));
-    }
+    out.push_str(&ferry_telemetry::columns(&rows));
     if !figures.is_empty() {
         out.push_str(&format!("\n{app} over the drill (from its history):\n"));
         let width = figures

@@ -55,39 +55,20 @@ pub(crate) fn summary(apps: &[Application]) -> Vec<String> {
 
 /// The status table: NAME, SYNC, HEALTH, REVISION (12 characters), OBJECTS, DEPLOYS.
 pub(crate) fn table(apps: &[Application]) -> String {
-    let rows: Vec<[String; 6]> = apps
-        .iter()
-        .map(|app| {
-            let status = app.status.clone().unwrap_or_default();
-            let revision: String = status.sync.revision.chars().take(12).collect();
-            [
-                app.metadata.name.clone(),
-                format!("{:?}", status.sync.status),
-                format!("{:?}", status.health.status),
-                revision,
-                status.resources.len().to_string(),
-                status.history.len().to_string(),
-            ]
-        })
-        .collect();
     let header = ["NAME", "SYNC", "HEALTH", "REVISION", "OBJECTS", "DEPLOYS"].map(String::from);
-    let mut widths = header.clone().map(|cell| cell.len());
-    for row in &rows {
-        for (width, cell) in widths.iter_mut().zip(row) {
-            *width = (*width).max(cell.len());
-        }
-    }
-    let mut out = String::new();
-    for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        out.push_str(cells.join("  ").trim_end());
-        out.push('\n');
-    }
-    out
+    let rows = std::iter::once(header.to_vec()).chain(apps.iter().map(|app| {
+        let status = app.status.clone().unwrap_or_default();
+        let revision: String = status.sync.revision.chars().take(12).collect();
+        vec![
+            app.metadata.name.clone(),
+            format!("{:?}", status.sync.status),
+            format!("{:?}", status.health.status),
+            revision,
+            status.resources.len().to_string(),
+            status.history.len().to_string(),
+        ]
+    }));
+    ferry_telemetry::columns(&rows.collect::<Vec<_>>())
 }
 
 #[cfg(test)]
